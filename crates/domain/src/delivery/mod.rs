@@ -1,0 +1,1 @@
+//! The delivery aggregate. (Placeholder, to be completed.)

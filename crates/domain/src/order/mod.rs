@@ -1,0 +1,7 @@
+//! The customisation order aggregate. (Placeholder, to be completed.)
+
+use serde::{Deserialize, Serialize};
+
+/// Customisation order deadlines.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct OrderPolicy {}

@@ -1,0 +1,1 @@
+//! SLA policy and evaluation. (Placeholder, to be completed.)
