@@ -119,6 +119,14 @@ prefixed_key!(
     "order"
 );
 
+prefixed_key!(
+    /// The key of a delivery ticket, e.g. `SD-2001`. Deliveries are tickets on the desk but
+    /// their own aggregate, so their streams have the category `delivery`.
+    DeliveryKey,
+    "delivery key",
+    "delivery"
+);
+
 /// The id of an event stream: `category-rest`, e.g. `ticket-SD-1042`.
 ///
 /// The category is the part before the first `-`. Stream ids are limited to 128 characters of

@@ -26,7 +26,7 @@ pub mod ticket;
 pub use actor::{Actor, Department, OrganisationId, Region, Role};
 pub use codec::{AnyEvent, CodecError, EventSet, Payload};
 pub use envelope::{Hash, NewEvent, RecordedEvent};
-pub use keys::{KeyError, OrderKey, StreamId, TicketKey};
+pub use keys::{DeliveryKey, KeyError, OrderKey, StreamId, TicketKey};
 
 /// An instant on the business or store time line, always UTC on the wire.
 pub type Timestamp = chrono::DateTime<chrono::Utc>;
