@@ -1,5 +1,7 @@
 //! Property tests of business-time arithmetic on both calendar kinds.
 
+#![allow(clippy::unwrap_used)]
+
 use chrono::{Datelike, NaiveDate, TimeDelta, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
 use proptest::prelude::*;
@@ -8,8 +10,14 @@ use ticketflow_events::{Region, Timestamp};
 
 /// Instants between 2025 and 2030, to the second.
 fn instant() -> impl Strategy<Value = Timestamp> {
-    let lo = Utc.with_ymd_and_hms(2025, 1, 1, 0, 0, 0).unwrap().timestamp();
-    let hi = Utc.with_ymd_and_hms(2030, 12, 1, 0, 0, 0).unwrap().timestamp();
+    let lo = Utc
+        .with_ymd_and_hms(2025, 1, 1, 0, 0, 0)
+        .unwrap()
+        .timestamp();
+    let hi = Utc
+        .with_ymd_and_hms(2030, 12, 1, 0, 0, 0)
+        .unwrap()
+        .timestamp();
     (lo..hi).prop_map(|s| Utc.timestamp_opt(s, 0).unwrap())
 }
 

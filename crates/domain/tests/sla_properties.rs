@@ -1,5 +1,7 @@
 //! Property tests of the SLA evaluation over random ticket histories.
 
+#![allow(clippy::unwrap_used)]
+
 use chrono::{TimeDelta, TimeZone, Utc};
 use proptest::prelude::*;
 use ticketflow_domain::calendar::RegionCalendars;

@@ -1,10 +1,12 @@
 //! One test per SLA rule of domain.md §2.7 (and per decision docs/sla.md documents).
 
+#![allow(clippy::unwrap_used)]
+
 use chrono::{NaiveDateTime, TimeDelta, TimeZone};
 use ticketflow_domain::calendar::{CalendarKind, RegionCalendars};
 use ticketflow_domain::sla::{
-    ClockState, PolicyError, RestoredBy, SlaFact, SlaFactKind, SlaPolicy, SlaPolicyBook,
-    SlaReport, TargetDuration, evaluate,
+    ClockState, PolicyError, RestoredBy, SlaFact, SlaFactKind, SlaPolicy, SlaPolicyBook, SlaReport,
+    TargetDuration, evaluate,
 };
 use ticketflow_events::ticket::Priority;
 use ticketflow_events::{OrganisationId, Region, Timestamp};
@@ -28,7 +30,12 @@ fn prio(p: Priority) -> SlaFactKind {
 }
 
 fn eval(facts: &[SlaFact], now: &str) -> SlaReport {
-    evaluate(facts, &SlaPolicy::default(), &RegionCalendars::standard(), cet(now))
+    evaluate(
+        facts,
+        &SlaPolicy::default(),
+        &RegionCalendars::standard(),
+        cet(now),
+    )
 }
 
 use SlaFactKind::*;
@@ -38,14 +45,33 @@ fn default_targets_follow_the_table_of_section_2_7() {
     let t = SlaPolicy::default().targets;
     let row = |p| {
         let r = t.get(p);
-        (r.calendar, r.reaction.to_string(), r.restoration.to_string())
+        (
+            r.calendar,
+            r.reaction.to_string(),
+            r.restoration.to_string(),
+        )
     };
-    assert_eq!(row(Priority::P1), (CalendarKind::AroundTheClock, "30min".into(), "4h".into()));
-    assert_eq!(row(Priority::P2), (CalendarKind::AroundTheClock, "1h".into(), "8h".into()));
-    assert_eq!(row(Priority::P3), (CalendarKind::DeskHours, "4h".into(), "5d".into()));
-    assert_eq!(row(Priority::P4), (CalendarKind::DeskHours, "1d".into(), "20d".into()));
+    assert_eq!(
+        row(Priority::P1),
+        (CalendarKind::AroundTheClock, "30min".into(), "4h".into())
+    );
+    assert_eq!(
+        row(Priority::P2),
+        (CalendarKind::AroundTheClock, "1h".into(), "8h".into())
+    );
+    assert_eq!(
+        row(Priority::P3),
+        (CalendarKind::DeskHours, "4h".into(), "5d".into())
+    );
+    assert_eq!(
+        row(Priority::P4),
+        (CalendarKind::DeskHours, "1d".into(), "20d".into())
+    );
     assert_eq!(SlaPolicy::default().at_risk_percent, 75);
-    assert_eq!(SlaPolicy::default().restored_by, RestoredBy::WorkaroundOrResolution);
+    assert_eq!(
+        SlaPolicy::default().restored_by,
+        RestoredBy::WorkaroundOrResolution
+    );
     assert!(SlaPolicy::default().pause_restoration);
 }
 
@@ -75,12 +101,20 @@ fn reaction_time_runs_before_classification_and_the_first_priority_applies_from_
     let reaction = before.reaction.unwrap();
     assert_eq!(reaction.priority, None);
     assert_eq!(reaction.target, None);
-    assert_eq!(reaction.elapsed, TimeDelta::hours(24), "24x7 while unprioritised");
+    assert_eq!(
+        reaction.elapsed,
+        TimeDelta::hours(24),
+        "24x7 while unprioritised"
+    );
     let after = eval(&facts, "2026-11-30 02:00");
     let reaction = after.reaction.unwrap();
     assert_eq!(reaction.segments.len(), 1);
     assert_eq!(reaction.segments[0].priority, Some(Priority::P3));
-    assert_eq!(reaction.elapsed, TimeDelta::hours(6), "4 h Friday + 2 h Monday");
+    assert_eq!(
+        reaction.elapsed,
+        TimeDelta::hours(6),
+        "4 h Friday + 2 h Monday"
+    );
     assert!(reaction.breached);
 }
 
@@ -114,7 +148,12 @@ fn restoration_can_be_configured_to_end_only_at_resolution() {
         restored_by: RestoredBy::ResolutionOnly,
         ..SlaPolicy::default()
     };
-    let r = evaluate(&facts, &policy, &RegionCalendars::standard(), cet("2026-11-24 00:00"));
+    let r = evaluate(
+        &facts,
+        &policy,
+        &RegionCalendars::standard(),
+        cet("2026-11-24 00:00"),
+    );
     let restoration = r.current_restoration().unwrap();
     assert_eq!(restoration.stopped_at, Some(cet("2026-11-23 18:00")));
     assert!(restoration.breached);
@@ -155,7 +194,12 @@ fn reaction_does_not_pause_by_default() {
         pause_reaction: true,
         ..SlaPolicy::default()
     };
-    let r = evaluate(&facts, &policy, &RegionCalendars::standard(), cet("2026-11-23 11:00"));
+    let r = evaluate(
+        &facts,
+        &policy,
+        &RegionCalendars::standard(),
+        cet("2026-11-23 11:00"),
+    );
     assert_eq!(r.reaction.unwrap().elapsed, TimeDelta::minutes(30));
 }
 
@@ -168,7 +212,10 @@ fn p1_and_p2_count_around_the_clock_and_p3_p4_count_desk_hours() {
         (Priority::P3, TimeDelta::zero()),
         (Priority::P4, TimeDelta::zero()),
     ] {
-        let facts = [fact("2026-11-28 10:00", Received), fact("2026-11-28 10:00", prio(p))];
+        let facts = [
+            fact("2026-11-28 10:00", Received),
+            fact("2026-11-28 10:00", prio(p)),
+        ];
         let r = eval(&facts, "2026-11-29 10:00");
         assert_eq!(r.reaction.unwrap().elapsed, expected, "{p}");
     }
@@ -176,7 +223,10 @@ fn p1_and_p2_count_around_the_clock_and_p3_p4_count_desk_hours() {
 
 #[test]
 fn an_sla_is_at_risk_from_75_percent_of_its_target() {
-    let facts = [fact("2026-11-23 09:00", Received), fact("2026-11-23 09:00", prio(Priority::P2))];
+    let facts = [
+        fact("2026-11-23 09:00", Received),
+        fact("2026-11-23 09:00", prio(Priority::P2)),
+    ];
     // P2 reaction 1 h: at risk from 45 min.
     assert!(!eval(&facts, "2026-11-23 09:44").reaction.unwrap().at_risk);
     let r = eval(&facts, "2026-11-23 09:45");
@@ -187,7 +237,10 @@ fn an_sla_is_at_risk_from_75_percent_of_its_target() {
 
 #[test]
 fn an_sla_is_breached_past_100_percent_not_at_exactly_100() {
-    let facts = [fact("2026-11-23 09:00", Received), fact("2026-11-23 09:00", prio(Priority::P2))];
+    let facts = [
+        fact("2026-11-23 09:00", Received),
+        fact("2026-11-23 09:00", prio(Priority::P2)),
+    ];
     let at_target = eval(&facts, "2026-11-23 10:00").reaction.unwrap();
     assert!(!at_target.breached);
     assert!(at_target.at_risk);
@@ -263,7 +316,10 @@ fn a_ticket_reclassified_as_a_non_defect_is_not_covered() {
     ];
     let r = eval(&facts, "2026-11-23 13:00");
     assert!(!r.applicable);
-    assert!(r.reaction.as_ref().unwrap().breached, "the clock is still reported");
+    assert!(
+        r.reaction.as_ref().unwrap().breached,
+        "the clock is still reported"
+    );
     assert!(!r.is_breached());
     let again = [facts.as_slice(), &[fact("2026-11-23 12:30", Applicable)]].concat();
     assert!(eval(&again, "2026-11-23 13:00").is_breached());
@@ -337,8 +393,9 @@ fn a_contract_override_inherits_the_default_policy() {
 
 #[test]
 fn policy_files_with_invalid_values_are_refused_with_the_reason() {
-    let err = SlaPolicyBook::from_json(r#"{ "contracts": { "acme": { "at_risk_percent": 120 } } }"#)
-        .unwrap_err();
+    let err =
+        SlaPolicyBook::from_json(r#"{ "contracts": { "acme": { "at_risk_percent": 120 } } }"#)
+            .unwrap_err();
     assert!(matches!(err, PolicyError::Contract { .. }));
     assert_eq!(
         err.to_string(),
@@ -346,9 +403,16 @@ fn policy_files_with_invalid_values_are_refused_with_the_reason() {
     );
     let err = SlaPolicyBook::from_json(r#"{ "default": { "targets": { "P1": { "calendar": "24x7", "reaction": "soon", "restoration": "4h" } } } }"#)
         .unwrap_err();
-    assert!(err.to_string().contains("`soon` is not a duration"), "{err}");
-    let err = SlaPolicyBook::from_json(r#"{ "default": { "time_zone": "Mars/Olympus" } }"#).unwrap_err();
+    assert!(
+        err.to_string().contains("`soon` is not a duration"),
+        "{err}"
+    );
+    let err =
+        SlaPolicyBook::from_json(r#"{ "default": { "time_zone": "Mars/Olympus" } }"#).unwrap_err();
     assert!(err.to_string().contains("line 1"), "{err}");
     let err = SlaPolicyBook::from_json(r#"{ "defaults": {} }"#).unwrap_err();
-    assert!(err.to_string().contains("unknown field `defaults`"), "{err}");
+    assert!(
+        err.to_string().contains("unknown field `defaults`"),
+        "{err}"
+    );
 }

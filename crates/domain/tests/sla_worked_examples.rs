@@ -1,6 +1,8 @@
 //! The worked examples of docs/sla.md, each exactly as written there. All times are Berlin
 //! local time (the default contract time zone); November is CET (UTC+1).
 
+#![allow(clippy::unwrap_used)]
+
 use chrono::{NaiveDateTime, TimeDelta, TimeZone};
 use ticketflow_domain::calendar::RegionCalendars;
 use ticketflow_domain::sla::{ClockState, SlaFact, SlaFactKind, SlaPolicy, SlaReport, evaluate};
@@ -27,7 +29,12 @@ fn prio(p: Priority) -> SlaFactKind {
 }
 
 fn eval(facts: &[SlaFact], now: &str) -> SlaReport {
-    evaluate(facts, &SlaPolicy::default(), &RegionCalendars::standard(), cet(now))
+    evaluate(
+        facts,
+        &SlaPolicy::default(),
+        &RegionCalendars::standard(),
+        cet(now),
+    )
 }
 
 fn h(hours: i64) -> TimeDelta {
@@ -125,7 +132,10 @@ fn example_reprioritisation_from_p3_to_p2() {
     assert_eq!(restoration.due_at, Some(cet("2026-11-23 17:30")));
     let r = eval(&facts, "2026-11-23 18:00");
     let reaction = r.reaction.as_ref().unwrap();
-    assert_eq!((reaction.priority, reaction.met), (Some(Priority::P3), Some(true)));
+    assert_eq!(
+        (reaction.priority, reaction.met),
+        (Some(Priority::P3), Some(true))
+    );
     let restoration = r.current_restoration().unwrap();
     assert_eq!(restoration.elapsed, h(8) + min(30));
     assert!(restoration.breached);
@@ -137,8 +147,20 @@ fn example_reprioritisation_from_p3_to_p2() {
     assert_eq!(
         segments,
         vec![
-            (Some(Priority::P3), cet("2026-11-23 09:30"), cet("2026-11-23 15:30"), h(6), false),
-            (Some(Priority::P2), cet("2026-11-23 15:30"), cet("2026-11-23 18:00"), min(150), true),
+            (
+                Some(Priority::P3),
+                cet("2026-11-23 09:30"),
+                cet("2026-11-23 15:30"),
+                h(6),
+                false
+            ),
+            (
+                Some(Priority::P2),
+                cet("2026-11-23 15:30"),
+                cet("2026-11-23 18:00"),
+                min(150),
+                true
+            ),
         ]
     );
 }

@@ -86,7 +86,11 @@ impl Interval {
 /// Sorts intervals and merges overlapping or touching ones, dropping empty ones, so that each
 /// instant is covered at most once (pauses recorded twice must not be subtracted twice).
 pub fn merge_intervals(intervals: &[Interval]) -> Vec<Interval> {
-    let mut sorted: Vec<Interval> = intervals.iter().copied().filter(|i| !i.is_empty()).collect();
+    let mut sorted: Vec<Interval> = intervals
+        .iter()
+        .copied()
+        .filter(|i| !i.is_empty())
+        .collect();
     sorted.sort();
     let mut merged: Vec<Interval> = Vec::with_capacity(sorted.len());
     for interval in sorted {
@@ -207,10 +211,9 @@ impl BusinessCalendar {
     /// The staffed intervals that start before `to`, latest first (unclipped).
     fn staffed_before(&self, to: Timestamp) -> Box<dyn Iterator<Item = Interval> + '_> {
         match self {
-            BusinessCalendar::AroundTheClock => Box::new(std::iter::once(Interval::new(
-                DateTime::<Utc>::MIN_UTC,
-                to,
-            ))),
+            BusinessCalendar::AroundTheClock => {
+                Box::new(std::iter::once(Interval::new(DateTime::<Utc>::MIN_UTC, to)))
+            }
             BusinessCalendar::DeskHours {
                 time_zone,
                 working_days,
@@ -297,7 +300,9 @@ impl BusinessCalendar {
             let overlapping = pauses
                 .iter()
                 .filter(|p| p.end > first && p.start < staffed.end);
-            for pause in overlapping.chain(std::iter::once(&Interval::new(staffed.end, staffed.end))) {
+            for pause in
+                overlapping.chain(std::iter::once(&Interval::new(staffed.end, staffed.end)))
+            {
                 let piece = Interval::new(piece_start, pause.start.min(staffed.end));
                 let length = piece.duration();
                 if length >= remaining && !piece.is_empty() {
@@ -334,6 +339,7 @@ impl BusinessCalendar {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use chrono_tz::Europe::Berlin;
@@ -357,9 +363,18 @@ mod tests {
     fn around_the_clock_counts_wall_time() {
         let cal = BusinessCalendar::AroundTheClock;
         let a = utc("2026-11-21T10:00:00Z");
-        assert_eq!(cal.elapsed(a, utc("2026-11-22T10:00:00Z")), TimeDelta::hours(24));
-        assert_eq!(cal.add(a, TimeDelta::hours(4)), Some(utc("2026-11-21T14:00:00Z")));
-        assert_eq!(cal.subtract(a, TimeDelta::hours(4)), Some(utc("2026-11-21T06:00:00Z")));
+        assert_eq!(
+            cal.elapsed(a, utc("2026-11-22T10:00:00Z")),
+            TimeDelta::hours(24)
+        );
+        assert_eq!(
+            cal.add(a, TimeDelta::hours(4)),
+            Some(utc("2026-11-21T14:00:00Z"))
+        );
+        assert_eq!(
+            cal.subtract(a, TimeDelta::hours(4)),
+            Some(utc("2026-11-21T06:00:00Z"))
+        );
     }
 
     #[test]
@@ -373,7 +388,10 @@ mod tests {
         assert_eq!(cal.add(from, TimeDelta::hours(4)), Some(to));
         assert_eq!(cal.subtract(to, TimeDelta::hours(4)), Some(from));
         // Adding exactly the rest of Friday lands on the end of Friday (Sat 00:00 Berlin).
-        assert_eq!(cal.add(from, TimeDelta::hours(2)), Some(utc("2026-11-20T23:00:00Z")));
+        assert_eq!(
+            cal.add(from, TimeDelta::hours(2)),
+            Some(utc("2026-11-20T23:00:00Z"))
+        );
     }
 
     #[test]
@@ -392,7 +410,10 @@ mod tests {
         let cal = desk(&[]);
         let sat = utc("2026-11-21T12:00:00Z");
         // Monday 00:00 Berlin is Sunday 23:00Z.
-        assert_eq!(cal.add(sat, TimeDelta::hours(1)), Some(utc("2026-11-23T00:00:00Z")));
+        assert_eq!(
+            cal.add(sat, TimeDelta::hours(1)),
+            Some(utc("2026-11-23T00:00:00Z"))
+        );
         assert!(!cal.is_business_time(sat));
     }
 

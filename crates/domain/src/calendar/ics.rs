@@ -67,19 +67,25 @@ pub enum IcsError {
         property: String,
     },
     /// An event ended without a `DTSTART`.
-    #[error("line {line}: the VEVENT that starts here has no DTSTART; add `DTSTART;VALUE=DATE:YYYYMMDD`")]
+    #[error(
+        "line {line}: the VEVENT that starts here has no DTSTART; add `DTSTART;VALUE=DATE:YYYYMMDD`"
+    )]
     MissingStart {
         /// Line of its `BEGIN:VEVENT`.
         line: usize,
     },
     /// `DTEND` is not after `DTSTART`.
-    #[error("line {line}: DTEND must be after DTSTART (DTEND is exclusive: a one-day holiday ends the next day)")]
+    #[error(
+        "line {line}: DTEND must be after DTSTART (DTEND is exclusive: a one-day holiday ends the next day)"
+    )]
     EndBeforeStart {
         /// Line of the `DTEND`.
         line: usize,
     },
     /// `BEGIN:VEVENT` inside an event, or `END:VEVENT` without one.
-    #[error("line {line}: `{text}` does not match an open VEVENT; check BEGIN:VEVENT / END:VEVENT pairs")]
+    #[error(
+        "line {line}: `{text}` does not match an open VEVENT; check BEGIN:VEVENT / END:VEVENT pairs"
+    )]
     Unbalanced {
         /// Line number.
         line: usize,
@@ -93,7 +99,9 @@ pub enum IcsError {
         line: usize,
     },
     /// An event covers an unreasonable number of days (probably a typo in a year).
-    #[error("line {line}: the event spans {days} days; holidays longer than {max} days are refused as a likely typo")]
+    #[error(
+        "line {line}: the event spans {days} days; holidays longer than {max} days are refused as a likely typo"
+    )]
     TooLong {
         /// Line of the `DTEND`.
         line: usize,
@@ -121,11 +129,11 @@ fn unfold(text: &str) -> Vec<(usize, String)> {
     let mut out: Vec<(usize, String)> = Vec::new();
     for (index, raw) in text.lines().enumerate() {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some(rest) = raw.strip_prefix([' ', '\t']) {
-            if let Some(last) = out.last_mut() {
-                last.1.push_str(rest);
-                continue;
-            }
+        if let Some(rest) = raw.strip_prefix([' ', '\t'])
+            && let Some(last) = out.last_mut()
+        {
+            last.1.push_str(rest);
+            continue;
         }
         if raw.trim().is_empty() {
             continue;
@@ -329,6 +337,7 @@ pub fn parse_holidays(text: &str) -> Result<Vec<Holiday>, IcsError> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -357,9 +366,17 @@ mod tests {
 
     #[test]
     fn a_multi_day_event_covers_every_day_before_its_exclusive_end() {
-        let text = "BEGIN:VEVENT\nDTSTART;VALUE=DATE:20251224\nDTEND;VALUE=DATE:20251227\nEND:VEVENT\n";
-        let dates: Vec<_> = parse_holidays(text).unwrap().into_iter().map(|h| h.date).collect();
-        assert_eq!(dates, vec![d(2025, 12, 24), d(2025, 12, 25), d(2025, 12, 26)]);
+        let text =
+            "BEGIN:VEVENT\nDTSTART;VALUE=DATE:20251224\nDTEND;VALUE=DATE:20251227\nEND:VEVENT\n";
+        let dates: Vec<_> = parse_holidays(text)
+            .unwrap()
+            .into_iter()
+            .map(|h| h.date)
+            .collect();
+        assert_eq!(
+            dates,
+            vec![d(2025, 12, 24), d(2025, 12, 25), d(2025, 12, 26)]
+        );
     }
 
     #[test]
@@ -382,7 +399,8 @@ mod tests {
             }
         );
         assert!(err.to_string().starts_with("line 3:"));
-        let err = parse_holidays("BEGIN:VEVENT\nDTSTART;VALUE=DATE:20250230\nEND:VEVENT").unwrap_err();
+        let err =
+            parse_holidays("BEGIN:VEVENT\nDTSTART;VALUE=DATE:20250230\nEND:VEVENT").unwrap_err();
         assert!(matches!(err, IcsError::BadDate { line: 2, .. }));
     }
 

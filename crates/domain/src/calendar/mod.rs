@@ -31,18 +31,10 @@ pub const DACH_HOLIDAYS_ICS: &str = include_str!("../../data/holidays-dach.ics")
 pub const INTERNATIONAL_HOLIDAYS_ICS: &str = include_str!("../../data/holidays-international.ics");
 
 /// Working days of one region: which weekdays are worked and which dates are holidays.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct WorkingDayCalendar {
     /// Public holidays on which nobody works.
     pub holidays: BTreeSet<NaiveDate>,
-}
-
-impl Default for WorkingDayCalendar {
-    fn default() -> Self {
-        Self {
-            holidays: BTreeSet::new(),
-        }
-    }
 }
 
 impl WorkingDayCalendar {
@@ -154,6 +146,7 @@ fn shipped_calendar(region: Region) -> WorkingDayCalendar {
 const SHIPPED_REGIONS: [Region; 2] = [Region::Dach, Region::International];
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

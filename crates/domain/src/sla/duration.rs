@@ -28,7 +28,9 @@ pub enum TargetDurationError {
         text: String,
     },
     /// The duration is zero or too large.
-    #[error("`{text}` is not a usable SLA target; it must be longer than zero and at most 100 years")]
+    #[error(
+        "`{text}` is not a usable SLA target; it must be longer than zero and at most 100 years"
+    )]
     OutOfRange {
         /// The text given.
         text: String,
@@ -154,6 +156,7 @@ impl fmt::Display for TargetDuration {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

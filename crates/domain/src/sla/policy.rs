@@ -146,12 +146,20 @@ impl Default for SlaPolicy {
 
 impl SlaPolicy {
     /// The business calendar a priority's targets are measured on under this contract.
-    pub fn calendar_for(&self, priority: Priority, calendars: &RegionCalendars) -> BusinessCalendar {
+    pub fn calendar_for(
+        &self,
+        priority: Priority,
+        calendars: &RegionCalendars,
+    ) -> BusinessCalendar {
         self.calendar_of_kind(self.targets.get(priority).calendar, calendars)
     }
 
     /// The business calendar of a kind under this contract (time zone and region).
-    pub fn calendar_of_kind(&self, kind: CalendarKind, calendars: &RegionCalendars) -> BusinessCalendar {
+    pub fn calendar_of_kind(
+        &self,
+        kind: CalendarKind,
+        calendars: &RegionCalendars,
+    ) -> BusinessCalendar {
         match kind {
             CalendarKind::AroundTheClock => BusinessCalendar::AroundTheClock,
             CalendarKind::DeskHours => {

@@ -209,7 +209,11 @@ impl Clocks<'_> {
 
     /// The priority segments of `[start, end)`: the priority in force at `start`, then one per
     /// change inside the span.
-    fn segment_bounds(&self, start: Timestamp, end: Timestamp) -> Vec<(Option<Priority>, Interval)> {
+    fn segment_bounds(
+        &self,
+        start: Timestamp,
+        end: Timestamp,
+    ) -> Vec<(Option<Priority>, Interval)> {
         let mut bounds: Vec<(Option<Priority>, Timestamp)> =
             vec![(self.timeline.priority_at(start), start)];
         for &(at, p) in &self.timeline.priorities {
@@ -217,7 +221,12 @@ impl Clocks<'_> {
                 bounds.push((Some(p), at));
             }
         }
-        let ends: Vec<Timestamp> = bounds.iter().skip(1).map(|&(_, at)| at).chain([end]).collect();
+        let ends: Vec<Timestamp> = bounds
+            .iter()
+            .skip(1)
+            .map(|&(_, at)| at)
+            .chain([end])
+            .collect();
         bounds
             .into_iter()
             .zip(ends)
@@ -332,9 +341,9 @@ mod option_seconds {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<TimeDelta>, D::Error> {
         match Option::<i64>::deserialize(d)? {
             None => Ok(None),
-            Some(secs) => TimeDelta::try_seconds(secs).map(Some).ok_or_else(|| {
-                serde::de::Error::custom(format!("{secs} seconds is out of range"))
-            }),
+            Some(secs) => TimeDelta::try_seconds(secs)
+                .map(Some)
+                .ok_or_else(|| serde::de::Error::custom(format!("{secs} seconds is out of range"))),
         }
     }
 }
