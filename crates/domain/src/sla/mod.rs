@@ -10,6 +10,25 @@
 //!   at risk, breached, met and the priority segments.
 //!
 //! The rules as built, with worked examples that are also tests, are in `docs/sla.md`.
+//!
+//! ```
+//! use ticketflow_domain::calendar::RegionCalendars;
+//! use ticketflow_domain::sla::{evaluate, SlaFact, SlaFactKind, SlaPolicyBook};
+//! use ticketflow_events::{ticket::Priority, OrganisationId, Timestamp};
+//!
+//! let at = |s: &str| s.parse::<Timestamp>().unwrap();
+//! let facts = [
+//!     SlaFact::new(at("2026-11-28T01:10:00Z"), SlaFactKind::Received),
+//!     SlaFact::new(at("2026-11-28T01:10:00Z"), SlaFactKind::PrioritySet { priority: Priority::P1 }),
+//!     SlaFact::new(at("2026-11-28T01:25:00Z"), SlaFactKind::Accepted),
+//! ];
+//! let book = SlaPolicyBook::default();
+//! let policy = book.policy_for(&OrganisationId("acme".into()));
+//! let report = evaluate(&facts, &policy, &RegionCalendars::standard(), at("2026-11-28T04:30:00Z"));
+//! let restoration = report.current_restoration().unwrap();
+//! assert!(restoration.at_risk); // 3 h 5 min of the P1 target of 4 h
+//! assert_eq!(restoration.due_at, Some(at("2026-11-28T05:25:00Z")));
+//! ```
 
 pub mod duration;
 pub mod facts;
