@@ -12,6 +12,7 @@
 
 pub mod business;
 pub mod ics;
+pub mod interval;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,8 +20,9 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 use ticketflow_events::Region;
 
-pub use business::{BusinessCalendar, CalendarKind, Interval, merge_intervals};
+pub use business::{BusinessCalendar, CalendarKind};
 pub use ics::{Holiday, IcsError, parse_holidays};
+pub use interval::{Interval, merge_intervals};
 
 /// The shipped DACH holidays: days on which both DACH sites (Saarbrücken, Saarland, and
 /// Graz, Austria) are closed, 2025–2030. See `docs/sla.md` for the choice.
