@@ -107,3 +107,31 @@ fn structural_errors_name_the_line() {
         IcsError::EndBeforeStart { line: 3 }
     ));
 }
+
+mod never_panics {
+    use proptest::prelude::*;
+    use ticketflow_domain::calendar::{DACH_HOLIDAYS_ICS, parse_holidays};
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_gives_holidays_or_an_error(text in "\\PC{0,400}") {
+            let _ = parse_holidays(&text);
+        }
+
+        #[test]
+        fn a_corrupted_shipped_file_gives_holidays_or_an_error_naming_a_line(
+            cut in 0usize..6000,
+            insert in "[A-Z0-9:;=\\r\\n ]{0,12}",
+        ) {
+            let mut text = DACH_HOLIDAYS_ICS.to_owned();
+            let mut at = cut.min(text.len());
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            text.insert_str(at, &insert);
+            if let Err(err) = parse_holidays(&text) {
+                prop_assert!(err.to_string().starts_with("line "), "{err}");
+            }
+        }
+    }
+}

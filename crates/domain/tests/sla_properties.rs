@@ -161,3 +161,10 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #[test]
+    fn any_text_parses_as_a_target_duration_or_gives_an_error(text in "\\PC{0,30}") {
+        let _ = text.parse::<ticketflow_domain::sla::TargetDuration>();
+    }
+}

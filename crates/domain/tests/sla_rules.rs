@@ -416,3 +416,16 @@ fn policy_files_with_invalid_values_are_refused_with_the_reason() {
         "{err}"
     );
 }
+
+#[test]
+fn the_policy_file_shown_in_the_documentation_loads_and_spells_out_the_defaults() {
+    let doc = include_str!("../../../docs/sla.md");
+    let start = doc.find("```json\n").unwrap() + "```json\n".len();
+    let end = start + doc[start..].find("```").unwrap();
+    let book = SlaPolicyBook::from_json(&doc[start..end]).unwrap();
+    assert_eq!(book.default, SlaPolicy::default());
+    let koala = book.policy_for(&OrganisationId("koala-university".into()));
+    assert_eq!(koala.time_zone, chrono_tz::Australia::Melbourne);
+    let acme = book.policy_for(&OrganisationId("acme".into()));
+    assert_eq!(acme.restored_by, RestoredBy::ResolutionOnly);
+}
