@@ -367,6 +367,9 @@ fn desk_hours_use_the_contracts_time_zone_and_region() {
     let now: Timestamp = "2026-11-28T12:00:00Z".parse().unwrap(); // Sat 23:00 AEDT
     let r = evaluate(&facts, &policy, &RegionCalendars::standard(), now);
     assert_eq!(r.reaction.unwrap().elapsed, TimeDelta::hours(1));
+    let koala = OrganisationId("koala".into());
+    let r = book.evaluate(&koala, &facts, &RegionCalendars::standard(), now);
+    assert_eq!(r.reaction.unwrap().elapsed, TimeDelta::hours(1));
     // The same instants under the default (Berlin) policy: Friday 13:00 → Saturday 13:00.
     let r = evaluate(&facts, &book.default, &RegionCalendars::standard(), now);
     assert_eq!(r.reaction.unwrap().elapsed, TimeDelta::hours(11));

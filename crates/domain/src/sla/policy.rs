@@ -322,6 +322,18 @@ impl SlaPolicyBook {
         Ok(())
     }
 
+    /// The SLA state of a ticket of a customer organisation at `now`, under its contract's
+    /// policy ([`evaluate`](super::evaluate) with [`policy_for`](Self::policy_for)).
+    pub fn evaluate(
+        &self,
+        organisation: &OrganisationId,
+        facts: &[super::SlaFact],
+        calendars: &RegionCalendars,
+        now: ticketflow_events::Timestamp,
+    ) -> super::SlaReport {
+        super::evaluate(facts, &self.policy_for(organisation), calendars, now)
+    }
+
     /// The policy of a customer organisation's contract (the default if it has none).
     pub fn policy_for(&self, organisation: &OrganisationId) -> SlaPolicy {
         match self.contracts.get(organisation) {
