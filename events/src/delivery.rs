@@ -405,6 +405,7 @@ impl DeliveryEvent {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::EventSet;
