@@ -226,8 +226,8 @@ pub fn check(dir: &Path) -> Result<Vec<Drift>, SchemaError> {
 }
 
 /// Writes every generated file into `dir` (created if needed) and removes `.json` files no type
-/// generates. Returns the names of the files that changed, were added or were removed.
-pub fn write(dir: &Path) -> Result<Vec<String>, SchemaError> {
+/// generates. Returns the drift it repaired (empty when everything was current).
+pub fn write(dir: &Path) -> Result<Vec<Drift>, SchemaError> {
     std::fs::create_dir_all(dir).map_err(|source| SchemaError::Write {
         path: dir.to_owned(),
         source,
@@ -236,17 +236,19 @@ pub fn write(dir: &Path) -> Result<Vec<String>, SchemaError> {
     let mut changed = Vec::new();
     for (name, content) in &generated {
         let path = dir.join(name);
-        if std::fs::read_to_string(&path).ok().as_deref() == Some(content.as_str()) {
-            continue;
-        }
+        let drift = match std::fs::read_to_string(&path) {
+            Ok(existing) if existing == *content => continue,
+            Ok(_) => Drift::Stale((*name).to_owned()),
+            Err(_) => Drift::Missing((*name).to_owned()),
+        };
         std::fs::write(&path, content).map_err(|source| SchemaError::Write { path, source })?;
-        changed.push((*name).to_owned());
+        changed.push(drift);
     }
     for name in json_files(dir)? {
         if !generated.contains_key(name.as_str()) {
             let path = dir.join(&name);
             std::fs::remove_file(&path).map_err(|source| SchemaError::Write { path, source })?;
-            changed.push(name);
+            changed.push(Drift::Unexpected(name));
         }
     }
     Ok(changed)

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use ticketflow_schemas::{WRITE_COMMAND, check, default_dir, write};
+use ticketflow_schemas::{Drift, WRITE_COMMAND, check, default_dir, write};
 
 const USAGE: &str = "usage: ticketflow-schemas <write|check> [--dir DIR]
   write   regenerate every schema file from the Rust types
@@ -26,8 +26,14 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             Ok(changed) => {
-                for name in changed {
-                    println!("updated {}", dir.join(name).display());
+                for drift in changed {
+                    match drift {
+                        Drift::Missing(name) => println!("wrote {}", dir.join(name).display()),
+                        Drift::Stale(name) => println!("updated {}", dir.join(name).display()),
+                        Drift::Unexpected(name) => {
+                            println!("removed {}", dir.join(name).display())
+                        }
+                    }
                 }
                 ExitCode::SUCCESS
             }

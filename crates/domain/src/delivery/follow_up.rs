@@ -10,7 +10,7 @@ use ticketflow_events::{DeliveryKey, TicketKey};
 use super::Delivery;
 
 /// A command another aggregate must receive because of a delivery event.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FollowUp {
     /// Issue the ticket command `RecordDelivery { delivery }` to `ticket`: the changes of the
     /// ticket reached the customer. The ticket moves on if it is `Delivery Pending` (defects
