@@ -875,3 +875,31 @@ fn commands_are_json_objects_tagged_with_their_snake_case_name() {
         "include_ticket"
     );
 }
+
+#[test]
+fn refusals_quote_real_command_names() {
+    for env in [
+        CloudEnvironment::CustomerHosted,
+        CloudEnvironment::DedicatedCloud,
+    ] {
+        let mut s = Scenario::at_step(env, DeliveryStep::Released);
+        if env == CloudEnvironment::DedicatedCloud {
+            s.ok(DeliveryCommand::AnnounceMaintenance {
+                window_starts_at: now() + Duration::days(1),
+            });
+        }
+        let mut states = vec![Delivery::default()];
+        states.extend(s.events.iter().scan(Delivery::default(), |state, event| {
+            state.evolve(event);
+            Some(state.clone())
+        }));
+        for state in states {
+            for name in state.allowed_commands() {
+                assert!(
+                    DeliveryCommand::NAMES.contains(&name),
+                    "{name} is not a command"
+                );
+            }
+        }
+    }
+}
