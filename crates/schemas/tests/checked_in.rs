@@ -64,7 +64,7 @@ fn every_schema_file_is_json_with_sorted_keys() {
             Err(e) => panic!("{name} is not JSON: {e}"),
         };
         assert!(content.ends_with('\n'), "{name} lacks a final newline");
-        assert_sorted(&name, &value);
+        assert_sorted(name, &value);
     }
 }
 
