@@ -1,6 +1,8 @@
 //! One example of every order event; the examples must cover the vocabulary exactly and
 //! round-trip through the codec.
 
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, TimeZone, Utc};
