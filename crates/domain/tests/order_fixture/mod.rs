@@ -175,98 +175,120 @@ impl Harness {
     }
 
     pub fn placed(kind: OrderKind) -> Self {
+        Self::placed_by(place(kind))
+    }
+
+    /// Placed with a custom `place` command (e.g. a customer without test environment).
+    pub fn placed_by(command: OrderCommand) -> Self {
         let mut h = Self::default();
-        h.ok(&sales(), place(kind));
+        h.ok(&sales(), command);
         h
     }
 
-    /// Planning done: consultant, slot/package, delivery path, timeline.
+    fn kind(&self) -> OrderKind {
+        self.state.kind().unwrap()
+    }
+
     pub fn in_concept(kind: OrderKind) -> Self {
-        let mut h = Self::placed(kind);
-        h.ok(
+        Self::placed(kind).planned()
+    }
+
+    pub fn with_reviewed_concept(kind: OrderKind) -> Self {
+        Self::in_concept(kind).concept_reviewed()
+    }
+
+    pub fn awaiting_approval(kind: OrderKind) -> Self {
+        Self::with_reviewed_concept(kind).concept_handed_over()
+    }
+
+    pub fn in_implementation(kind: OrderKind) -> Self {
+        Self::awaiting_approval(kind).concept_approved()
+    }
+
+    pub fn in_delivery(kind: OrderKind) -> Self {
+        Self::in_implementation(kind).verified()
+    }
+
+    /// Planning done: consultant, slot/package, delivery path, timeline.
+    pub fn planned(mut self) -> Self {
+        let kind = self.kind();
+        self.ok(
             &sales(),
             OrderCommand::AssignConsultant {
                 consultant: "clara@vendor".into(),
             },
         );
-        match kind {
-            OrderKind::CustomerSpecific => {
-                h.ok(&developer(), slot());
-                h.ok(
-                    &support(),
-                    OrderCommand::AgreeDeliveryPath {
-                        path: DeliveryPath::RegularPatch,
-                        note: String::new(),
-                    },
-                );
-            }
-            OrderKind::StandardExtension => {
-                h.ok(&product_manager(), package("IP-2027.1", d(2027, 2, 1)));
-                h.ok(
-                    &support(),
-                    OrderCommand::AgreeDeliveryPath {
-                        path: DeliveryPath::FirstCustomerShipment,
-                        note: String::new(),
-                    },
-                );
-            }
-        }
-        h.ok(&consultant(), OrderCommand::CommunicateTimeline);
-        h
+        let (scheduler, schedule, path) = match kind {
+            OrderKind::CustomerSpecific => (developer(), slot(), DeliveryPath::RegularPatch),
+            OrderKind::StandardExtension => (
+                product_manager(),
+                package("IP-2027.1", d(2027, 2, 1)),
+                if self.state.placement.as_ref().unwrap().own_codeline {
+                    DeliveryPath::FirstCustomerShipment
+                } else {
+                    DeliveryPath::GeneralAvailability
+                },
+            ),
+        };
+        self.ok(&scheduler, schedule);
+        self.ok(
+            &support(),
+            OrderCommand::AgreeDeliveryPath {
+                path,
+                note: String::new(),
+            },
+        );
+        self.ok(&consultant(), OrderCommand::CommunicateTimeline);
+        self
     }
 
     /// Concept written and reviewed, not yet handed over.
-    pub fn with_reviewed_concept(kind: OrderKind) -> Self {
-        let mut h = Self::in_concept(kind);
-        h.ok(
+    pub fn concept_reviewed(mut self) -> Self {
+        self.ok(
             &consultant(),
             OrderCommand::WriteConcept {
                 document: "concept-v1".into(),
                 acceptance_criteria: criteria(),
             },
         );
-        let reviewer = match kind {
+        let reviewer = match self.kind() {
             OrderKind::CustomerSpecific => developer(),
             OrderKind::StandardExtension => product_manager(),
         };
-        h.ok(&reviewer, OrderCommand::ReviewConcept);
-        h
+        self.ok(&reviewer, OrderCommand::ReviewConcept);
+        self
     }
 
     /// Concept handed over (in time), awaiting approval.
-    pub fn awaiting_approval(kind: OrderKind) -> Self {
-        let mut h = Self::with_reviewed_concept(kind);
-        h.ok(&consultant(), OrderCommand::HandOverConcept);
-        h
+    pub fn concept_handed_over(mut self) -> Self {
+        self.ok(&consultant(), OrderCommand::HandOverConcept);
+        self
     }
 
-    /// Concept approved in time: implementation phase.
-    pub fn in_implementation(kind: OrderKind) -> Self {
-        let mut h = Self::awaiting_approval(kind);
-        h.today = d(2027, 1, 20);
-        h.ok(&customer(), OrderCommand::ApproveConcept);
-        h
+    /// Concept approved in time (on 2027-01-20): implementation phase.
+    pub fn concept_approved(mut self) -> Self {
+        self.today = d(2027, 1, 20);
+        self.ok(&customer(), OrderCommand::ApproveConcept);
+        self
     }
 
     /// Implementation verified: delivery phase, on the earliest delivery day.
-    pub fn in_delivery(kind: OrderKind) -> Self {
-        let mut h = Self::in_implementation(kind);
-        let implementer = developer();
-        h.ok(
-            &implementer,
+    pub fn verified(mut self) -> Self {
+        self.ok(
+            &developer(),
             OrderCommand::ReportImplementationCompleted {
                 note: String::new(),
             },
         );
-        h.ok(
+        self.ok(
             &consultant(),
             OrderCommand::RecordVerification {
                 passed: criteria(),
                 failed: vec![],
             },
         );
-        h.today = h.state.earliest_delivery.unwrap();
-        h
+        self.today = self.state.earliest_delivery.unwrap();
+        self
     }
 
     pub fn deliver(&mut self, environment: OrderEnvironment) -> Vec<OrderEvent> {
