@@ -172,7 +172,7 @@ fn commands() -> Vec<OrderCommand> {
 
 /// Where a sequence starts: a fresh order or one of the fixture's phases.
 fn start(index: usize) -> Harness {
-    let kind = if index % 2 == 0 {
+    let kind = if index.is_multiple_of(2) {
         OrderKind::CustomerSpecific
     } else {
         OrderKind::StandardExtension
