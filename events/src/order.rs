@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{DeliveryKey, OrderKey, OrganisationId, Region, TicketKey, Timestamp};
 
+mod business_time;
 mod value;
 pub use value::{
     ConceptDeadlines, DeliveryPath, ImplementationSlot, InnovationPackage, OrderEnvironment,
@@ -220,6 +221,21 @@ pub struct OrderVerificationRecorded {
     pub verified: bool,
 }
 
+/// Standard extension: the consultant attended a sprint review of product development and
+/// checked the progress against the scoping document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OrderSprintReviewRecorded {
+    /// When.
+    pub at: Timestamp,
+    /// The sprint, e.g. `IP-2027.1 sprint 4`.
+    pub sprint: String,
+    /// Whether the progress is in line with the scoping document.
+    pub in_line: bool,
+    /// Feedback passed to development and product management (required when not in line).
+    #[serde(default)]
+    pub feedback: String,
+}
+
 /// A delay in implementation was announced to the customer with a new plan.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct OrderImplementationDelayed {
@@ -327,6 +343,7 @@ crate::payload!(
     OrderApprovalMissed = 1,
     OrderImplementationCompleted = 1,
     OrderVerificationRecorded = 1,
+    OrderSprintReviewRecorded = 1,
     OrderImplementationDelayed = 1,
     OrderDelivered = 1,
     OrderTestDeliveryApproved = 1,
@@ -355,6 +372,7 @@ crate::event_set! {
         OrderApprovalMissed,
         OrderImplementationCompleted,
         OrderVerificationRecorded,
+        OrderSprintReviewRecorded,
         OrderImplementationDelayed,
         OrderDelivered,
         OrderTestDeliveryApproved,
@@ -363,36 +381,5 @@ crate::event_set! {
         OrderDefectReported,
         OrderDefectFixed,
         OrderClosed,
-    }
-}
-
-impl OrderEvent {
-    /// Business time of the event (every payload carries it as `at`).
-    pub fn at(&self) -> Timestamp {
-        match self {
-            OrderEvent::OrderPlaced(e) => e.at,
-            OrderEvent::OrderConsultantAssigned(e) => e.at,
-            OrderEvent::OrderImplementationSlotScheduled(e) => e.at,
-            OrderEvent::OrderInnovationPackageScheduled(e) => e.at,
-            OrderEvent::OrderDeliveryPathAgreed(e) => e.at,
-            OrderEvent::OrderTimelineCommunicated(e) => e.at,
-            OrderEvent::OrderConceptWritten(e) => e.at,
-            OrderEvent::OrderConceptReviewed(e) => e.at,
-            OrderEvent::OrderConceptHandedOver(e) => e.at,
-            OrderEvent::OrderRequirementsChanged(e) => e.at,
-            OrderEvent::OrderReordered(e) => e.at,
-            OrderEvent::OrderConceptApproved(e) => e.at,
-            OrderEvent::OrderApprovalMissed(e) => e.at,
-            OrderEvent::OrderImplementationCompleted(e) => e.at,
-            OrderEvent::OrderVerificationRecorded(e) => e.at,
-            OrderEvent::OrderImplementationDelayed(e) => e.at,
-            OrderEvent::OrderDelivered(e) => e.at,
-            OrderEvent::OrderTestDeliveryApproved(e) => e.at,
-            OrderEvent::OrderSetupTaskOpened(e) => e.at,
-            OrderEvent::OrderSetupTaskCompleted(e) => e.at,
-            OrderEvent::OrderDefectReported(e) => e.at,
-            OrderEvent::OrderDefectFixed(e) => e.at,
-            OrderEvent::OrderClosed(e) => e.at,
-        }
     }
 }

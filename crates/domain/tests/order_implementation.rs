@@ -197,3 +197,63 @@ fn implementation_end_is_missed_when_not_verified_by_the_planned_end() {
     assert!(!end.is_missed(d(2027, 2, 26)));
     assert!(end.is_missed(d(2027, 3, 1)));
 }
+
+fn sprint_review(in_line: bool, feedback: &str) -> OrderCommand {
+    OrderCommand::RecordSprintReview {
+        sprint: "IP-2027.1 sprint 4".into(),
+        in_line,
+        feedback: feedback.into(),
+    }
+}
+
+#[test]
+fn consultant_attends_sprint_reviews_of_a_standard_extension() {
+    let mut h = Harness::in_implementation(OrderKind::StandardExtension);
+    h.ok(&consultant(), sprint_review(true, ""));
+    let err = h.refused(&consultant(), sprint_review(false, " "));
+    assert!(
+        matches!(
+            err,
+            OrderError::Invalid {
+                field: "feedback",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    h.ok(
+        &consultant(),
+        sprint_review(false, "the filter from use case 3 is missing"),
+    );
+    assert_eq!(h.state.implementation.sprint_reviews, 2);
+    assert_eq!(h.state.implementation.last_sprint_in_line, Some(false));
+    let err = h.refused(&developer(), sprint_review(true, ""));
+    assert!(matches!(err, OrderError::RoleNotPermitted { .. }), "{err}");
+}
+
+#[test]
+fn customer_specific_customisations_have_no_sprint_reviews() {
+    let mut h = Harness::in_implementation(OrderKind::CustomerSpecific);
+    let err = h.refused(&consultant(), sprint_review(true, ""));
+    assert!(matches!(err, OrderError::WrongKind { .. }), "{err}");
+}
+
+#[test]
+fn standard_extension_is_verified_once_the_reference_system_has_the_package_code_level() {
+    let mut h = Harness::in_implementation(OrderKind::StandardExtension);
+    h.ok(
+        &product_manager(),
+        OrderCommand::ReportImplementationCompleted {
+            note: String::new(),
+        },
+    );
+    h.today = d(2027, 5, 2);
+    let err = h.refused(&consultant(), verify(&["TC-1", "TC-2"], &[]));
+    assert!(
+        matches!(err, OrderError::ReferenceSystemNotReady { .. }),
+        "{err}"
+    );
+    h.today = d(2027, 5, 3);
+    h.ok(&consultant(), verify(&["TC-1", "TC-2"], &[]));
+    assert_eq!(h.state.phase, OrderPhase::Delivery);
+}

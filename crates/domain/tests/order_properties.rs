@@ -120,6 +120,11 @@ fn commands() -> Vec<OrderCommand> {
             passed: vec!["TC-1".into()],
             failed: vec![],
         },
+        OrderCommand::RecordSprintReview {
+            sprint: "sprint 4".into(),
+            in_line: false,
+            feedback: "missing filter".into(),
+        },
         OrderCommand::AnnounceDelay {
             planned_end: d(2027, 4, 30),
             reason: "illness".into(),

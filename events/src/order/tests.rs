@@ -142,6 +142,13 @@ fn examples() -> Vec<OrderEvent> {
             verified: false,
         }
         .into(),
+        OrderSprintReviewRecorded {
+            at: at(),
+            sprint: "IP-2027.1 sprint 4".into(),
+            in_line: false,
+            feedback: "filter missing".into(),
+        }
+        .into(),
         OrderImplementationDelayed {
             at: at(),
             planned_end: d(2027, 2, 19),

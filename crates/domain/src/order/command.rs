@@ -114,6 +114,17 @@ pub enum OrderCommand {
         /// Criteria that failed.
         failed: Vec<String>,
     },
+    /// Standard extension: record a sprint review of product development attended by the
+    /// consultant. Business consultant.
+    RecordSprintReview {
+        /// The sprint, e.g. `IP-2027.1 sprint 4`.
+        sprint: String,
+        /// Whether the progress is in line with the scoping document.
+        in_line: bool,
+        /// Feedback for development and product management (required when not in line).
+        #[serde(default)]
+        feedback: String,
+    },
     /// Announce a delay with a new planned end of implementation. Business consultant.
     AnnounceDelay {
         /// The new planned end.
@@ -170,7 +181,7 @@ pub enum OrderCommand {
 
 impl OrderCommand {
     /// Every command name, in the order of the process.
-    pub const NAMES: [&'static str; 23] = [
+    pub const NAMES: [&'static str; 24] = [
         "place",
         "assign_consultant",
         "schedule_implementation_slot",
@@ -186,6 +197,7 @@ impl OrderCommand {
         "record_missed_approval",
         "report_implementation_completed",
         "record_verification",
+        "record_sprint_review",
         "announce_delay",
         "deliver",
         "approve_test_delivery",
@@ -214,6 +226,7 @@ impl OrderCommand {
             OrderCommand::RecordMissedApproval => "record_missed_approval",
             OrderCommand::ReportImplementationCompleted { .. } => "report_implementation_completed",
             OrderCommand::RecordVerification { .. } => "record_verification",
+            OrderCommand::RecordSprintReview { .. } => "record_sprint_review",
             OrderCommand::AnnounceDelay { .. } => "announce_delay",
             OrderCommand::Deliver { .. } => "deliver",
             OrderCommand::ApproveTestDelivery => "approve_test_delivery",

@@ -169,6 +169,16 @@ pub enum OrderError {
         "the developer has not reported the implementation done and self-checked; wait for `report_implementation_completed`"
     )]
     ImplementationNotCompleted,
+    /// A standard extension is verified on the reference system at the package's code level.
+    #[error(
+        "the customer's reference system reaches the innovation package's code level (FCS or GA) on {code_level}; verify from then on (today is {today})"
+    )]
+    ReferenceSystemNotReady {
+        /// The FCS or GA date in force.
+        code_level: chrono::NaiveDate,
+        /// Today.
+        today: chrono::NaiveDate,
+    },
     /// The developer reported completion twice without a verification in between.
     #[error("the implementation is already reported done and awaits verification")]
     ImplementationAwaitsVerification,

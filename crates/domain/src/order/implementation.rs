@@ -3,6 +3,11 @@
 //! criteria send the work back to the developer; a delay is announced with a new planned end,
 //! from which the earliest delivery is derived again.
 //!
+//! A standard extension is built by product development in the innovation package; the
+//! consultant attends its bi-weekly sprint reviews (`record_sprint_review`) and verifies once
+//! the customer's reference system has the package's code level, i.e. not before the FCS or
+//! GA date that is also its earliest delivery.
+//!
 //! Earliest delivery:
 //! * customer-specific: planned end of implementation + the verification week
 //!   ([`OrderPolicy::earliest_delivery_days_after_implementation`](super::OrderPolicy));
@@ -15,11 +20,11 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use ticketflow_events::order::{
     OrderEvent, OrderImplementationCompleted, OrderImplementationDelayed, OrderKind,
-    OrderVerificationRecorded,
+    OrderSprintReviewRecorded, OrderVerificationRecorded,
 };
 
 use super::deadline::earliest_delivery_after;
-use super::{CustomisationOrder, OrderError, optional_text, require_role, text};
+use super::{CustomisationOrder, OrderError, optional_text, require_role, text, today};
 use crate::aggregate::Context;
 
 impl CustomisationOrder {
@@ -55,6 +60,15 @@ impl CustomisationOrder {
         require_role("record_verification", ctx, &["business-consultant"])?;
         if !self.implementation.completed {
             return Err(OrderError::ImplementationNotCompleted);
+        }
+        if self.kind() == Some(OrderKind::StandardExtension)
+            && let Some(code_level) = self.earliest_delivery
+            && today(ctx) < code_level
+        {
+            return Err(OrderError::ReferenceSystemNotReady {
+                code_level,
+                today: today(ctx),
+            });
         }
         let criteria: BTreeSet<&str> = self
             .concept
@@ -97,6 +111,29 @@ impl CustomisationOrder {
             passed,
             failed,
             verified,
+        }
+        .into())
+    }
+
+    pub(super) fn record_sprint_review(
+        &self,
+        sprint: &str,
+        in_line: bool,
+        feedback: &str,
+        ctx: &Context<'_>,
+    ) -> Result<OrderEvent, OrderError> {
+        require_role("record_sprint_review", ctx, &["business-consultant"])?;
+        let sprint = text("sprint", sprint, 200)?;
+        let feedback = if in_line {
+            optional_text("feedback", feedback, 2000)?
+        } else {
+            text("feedback", feedback, 2000)?
+        };
+        Ok(OrderSprintReviewRecorded {
+            at: ctx.now,
+            sprint,
+            in_line,
+            feedback,
         }
         .into())
     }

@@ -99,6 +99,11 @@ impl Aggregate for CustomisationOrder {
             OrderCommand::RecordVerification { passed, failed } => {
                 self.record_verification(passed, failed, ctx)?
             }
+            OrderCommand::RecordSprintReview {
+                sprint,
+                in_line,
+                feedback,
+            } => self.record_sprint_review(sprint, *in_line, feedback, ctx)?,
             OrderCommand::AnnounceDelay {
                 planned_end,
                 reason,
@@ -162,14 +167,20 @@ impl CustomisationOrder {
                 "record_missed_approval",
                 "open_setup_task",
             ],
-            OrderPhase::Implementation => vec![
-                "assign_consultant",
-                "agree_delivery_path",
-                "report_implementation_completed",
-                "record_verification",
-                "announce_delay",
-                "open_setup_task",
-            ],
+            OrderPhase::Implementation => {
+                let mut allowed = vec![
+                    "assign_consultant",
+                    "agree_delivery_path",
+                    "report_implementation_completed",
+                    "record_verification",
+                    "announce_delay",
+                    "open_setup_task",
+                ];
+                if self.kind() == Some(OrderKind::StandardExtension) {
+                    allowed.push("record_sprint_review");
+                }
+                allowed
+            }
             OrderPhase::Delivery => vec![
                 "assign_consultant",
                 "deliver",
@@ -220,6 +231,13 @@ impl CustomisationOrder {
                     command: command.name(),
                     kind,
                     hint: "customer-specific customisations are scheduled into an implementation slot (`schedule_implementation_slot`)",
+                })
+            }
+            (OrderCommand::RecordSprintReview { .. }, OrderKind::CustomerSpecific) => {
+                Err(OrderError::WrongKind {
+                    command: command.name(),
+                    kind,
+                    hint: "sprint reviews belong to standard extensions built by product development; verify a customer-specific customisation with `record_verification`",
                 })
             }
             _ => Ok(()),

@@ -80,6 +80,11 @@ pub struct Implementation {
     pub failed_criteria: Vec<String>,
     /// Verified and releasable.
     pub verified: bool,
+    /// Standard extension: sprint reviews attended so far.
+    pub sprint_reviews: u32,
+    /// Standard extension: whether the latest sprint review found the progress in line with
+    /// the scoping document.
+    pub last_sprint_in_line: Option<bool>,
 }
 
 /// Progress of the delivery of the current version (reset by a defect report).
@@ -266,6 +271,10 @@ impl CustomisationOrder {
                 } else {
                     self.implementation.completed = false;
                 }
+            }
+            OrderEvent::OrderSprintReviewRecorded(e) => {
+                self.implementation.sprint_reviews += 1;
+                self.implementation.last_sprint_in_line = Some(e.in_line);
             }
             OrderEvent::OrderImplementationDelayed(e) => {
                 self.planned_end = Some(e.planned_end);

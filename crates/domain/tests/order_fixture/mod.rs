@@ -272,8 +272,10 @@ impl Harness {
         self
     }
 
-    /// Implementation verified: delivery phase, on the earliest delivery day.
+    /// Implementation verified on the earliest delivery day (a standard extension's reference
+    /// system has the package's code level then): delivery phase.
     pub fn verified(mut self) -> Self {
+        self.today = self.state.earliest_delivery.unwrap();
         self.ok(
             &developer(),
             OrderCommand::ReportImplementationCompleted {
@@ -287,7 +289,6 @@ impl Harness {
                 failed: vec![],
             },
         );
-        self.today = self.state.earliest_delivery.unwrap();
         self
     }
 
