@@ -6,20 +6,54 @@
 //! extension* (built into the product in an innovation package). Both go through the same
 //! four phases, each ended by a result:
 //!
-//! 1. **Planning** ([`planning`]) — consultant assigned, slot or package scheduled, delivery
+//! 1. **Planning** (module `planning`) — consultant assigned, slot or package scheduled, delivery
 //!    path agreed, timeline told to the customer. *The customer knows the consultant and the
 //!    schedule.*
-//! 2. **Concept** ([`concept`]) — written, reviewed internally, handed over at least 10 working
+//! 2. **Concept** (module `concept`) — written, reviewed internally, handed over at least 10 working
 //!    days before the slot, approved by the customer at the latest 2 working days before it.
 //!    *Approved concept.*
-//! 3. **Implementation** ([`implementation`]) — developer implements and self-checks, the
+//! 3. **Implementation** (module `implementation`) — developer implements and self-checks, the
 //!    consultant verifies against the acceptance criteria. *Verified, releasable.*
-//! 4. **Delivery** ([`delivery`]) — test first, production after the customer's approval,
+//! 4. **Delivery** (module `delivery`) — test first, production after the customer's approval,
 //!    set-up tasks, defect fixes. *Installed in production, set up, no open defects.*
 //!
 //! Dates that later decisions depend on (concept deadlines, earliest delivery) are derived
 //! when the slot is scheduled and recorded in the event ([`deadline`]), so replay never
 //! depends on today's calendar or policy.
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use ticketflow_domain::order::{CustomisationOrder, OrderCommand, OrderPhase};
+//! use ticketflow_domain::{Aggregate, Context, DeskConfig};
+//! use ticketflow_events::order::OrderKind;
+//! use ticketflow_events::{Actor, OrganisationId, Region, Role};
+//!
+//! let config = DeskConfig::default();
+//! let sales = Actor { id: "sam@vendor".into(), role: Role::Sales };
+//! let now = Utc.with_ymd_and_hms(2026, 11, 23, 9, 0, 0).unwrap();
+//! let ctx = Context { now, actor: &sales, config: &config };
+//! let place = OrderCommand::Place {
+//!     order: "CO-17".parse().unwrap(),
+//!     ticket: "SD-1042".parse().unwrap(),
+//!     customer: OrganisationId("acme".into()),
+//!     region: Region::Dach,
+//!     kind: OrderKind::CustomerSpecific,
+//!     summary: "Export of course bookings".into(),
+//!     own_codeline: true,
+//!     test_environment: true,
+//!     custom_code_allowed: true,
+//!     product_management_agreed: false,
+//! };
+//! let mut order = CustomisationOrder::default();
+//! for event in order.decide(&place, &ctx)? {
+//!     order.evolve(&event);
+//! }
+//! assert_eq!(order.phase, OrderPhase::Planning);
+//! // Only the business consultant tells the customer the timeline.
+//! let err = order.decide(&OrderCommand::CommunicateTimeline, &ctx).unwrap_err();
+//! assert!(err.to_string().starts_with("a `sales` may not `communicate_timeline`"));
+//! # Ok::<(), ticketflow_domain::order::OrderError>(())
+//! ```
 
 mod command;
 mod concept;
