@@ -20,7 +20,7 @@ fn list(names: &[&'static str]) -> String {
 }
 
 /// A refused order command.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum OrderError {
     /// The command does not fit the order's phase.
     #[error(
