@@ -60,7 +60,10 @@ pub fn generate() -> BTreeMap<&'static str, String> {
     files.insert("delivery-event.json", schema::<DeliveryEvent>());
     // Commands.
     // MERGE SLOT (ticket): files.insert("ticket-command.json", schema::<ticketflow_domain::ticket::TicketCommand>());
-    // MERGE SLOT (order): files.insert("order-command.json", schema::<ticketflow_domain::order::OrderCommand>());
+    files.insert(
+        "order-command.json",
+        schema::<ticketflow_domain::order::OrderCommand>(),
+    );
     files.insert(
         "delivery-command.json",
         schema::<ticketflow_domain::delivery::DeliveryCommand>(),
