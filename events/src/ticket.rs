@@ -352,6 +352,16 @@ pub struct TicketImplementationCommissioned {
     pub at: Timestamp,
 }
 
+/// Support reopened a resolved ticket because the customer reported that the solution does
+/// not work (→ `Open`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TicketReopened {
+    /// When.
+    pub at: Timestamp,
+    /// Why, in words.
+    pub reason: String,
+}
+
 /// The ticket was closed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TicketClosed {
@@ -513,6 +523,7 @@ crate::payload!(
     TicketOrdered = 1,
     TicketConceptApproved = 1,
     TicketImplementationCommissioned = 1,
+    TicketReopened = 1,
     TicketClosed = 1,
     TicketAttachmentsAdded = 1,
     TicketSharingChanged = 1,
@@ -568,6 +579,7 @@ crate::event_set! {
         TicketOrdered,
         TicketConceptApproved,
         TicketImplementationCommissioned,
+        TicketReopened,
         TicketClosed,
         TicketCommented,
         TicketAttachmentsAdded,
@@ -609,6 +621,7 @@ impl TicketEvent {
             TicketEvent::TicketOrdered(e) => e.at,
             TicketEvent::TicketConceptApproved(e) => e.at,
             TicketEvent::TicketImplementationCommissioned(e) => e.at,
+            TicketEvent::TicketReopened(e) => e.at,
             TicketEvent::TicketClosed(e) => e.at,
             TicketEvent::TicketCommented(e) => e.at,
             TicketEvent::TicketAttachmentsAdded(e) => e.at,

@@ -70,7 +70,7 @@ const LEVELS: [EscalationLevel; 5] = [
 
 /// The actor who usually issues a command, so that sequences get deep into the workflows.
 fn natural_actor(choice: u8) -> Actor {
-    match choice % 34 {
+    match choice % 35 {
         0 | 22 | 24 | 29 => jane(),
         13 | 14 | 19 => developer(),
         20 | 21 => sales(),
@@ -83,7 +83,7 @@ fn natural_actor(choice: u8) -> Actor {
 /// A command picked by `choice`, its details by `a` and `b`.
 fn command(choice: u8, a: u8, b: u8, today: chrono::NaiveDate) -> TicketCommand {
     let pick = |n: usize| usize::from(a) % n;
-    match choice % 34 {
+    match choice % 35 {
         0 => {
             let mut form = if a.is_multiple_of(2) {
                 incident_form()
@@ -219,6 +219,9 @@ fn command(choice: u8, a: u8, b: u8, today: chrono::NaiveDate) -> TicketCommand 
         32 => TicketCommand::RecordSupportBudget {
             available: a.is_multiple_of(2),
         },
+        34 => TicketCommand::Reopen {
+            reason: "still broken".into(),
+        },
         _ => TicketCommand::FireTimer {
             timer: TimerId(u64::from(a % 12)),
         },
@@ -250,7 +253,7 @@ fn guided(state: &Ticket, s: &Step, today: chrono::NaiveDate) -> (u8, TicketComm
     let Some(name) = pool.get(usize::from(s.command) % pool.len().max(1)) else {
         return (s.command, command(s.command, s.a, s.b, today));
     };
-    let choice = (0..34u8)
+    let choice = (0..35u8)
         .find(|i| command(*i, 0, 1, today).name() == **name)
         .unwrap_or(s.command);
     let valid = classifications_of(state.ticket_type());

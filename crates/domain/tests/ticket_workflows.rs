@@ -454,3 +454,25 @@ fn an_open_ticket_cannot_be_closed_by_the_customer() {
     let err = desk.refused(&jane(), TicketCommand::Close { comment: None });
     assert!(matches!(err, TicketError::NotAllowed { .. }), "{err}");
 }
+
+#[test]
+fn support_reopens_a_resolved_ticket_whose_solution_does_not_work() {
+    let mut desk = Desk::classified(T::SupportRequest);
+    desk.ok(&agent(), resolve(ResolutionOutcome::Answered));
+    let err = desk.refused(
+        &jane(),
+        TicketCommand::Reopen {
+            reason: "still broken".into(),
+        },
+    );
+    assert!(matches!(err, TicketError::Forbidden { .. }), "{err}");
+    let events = desk.ok(
+        &agent(),
+        TicketCommand::Reopen {
+            reason: "customer reports it still fails".into(),
+        },
+    );
+    assert_eq!(status_changes(&events), [(S::Resolved, S::Open)]);
+    assert!(types(&events).contains(&"TicketTimersCancelled"));
+    assert!(desk.state.due_timers().is_empty());
+}

@@ -144,6 +144,11 @@ fn examples() -> Vec<TicketEvent> {
         .into(),
         TicketConceptApproved { at }.into(),
         TicketImplementationCommissioned { at }.into(),
+        TicketReopened {
+            at,
+            reason: "still failing".into(),
+        }
+        .into(),
         TicketClosed {
             at,
             reason: CloseReason::ClarificationUnanswered,

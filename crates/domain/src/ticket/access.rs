@@ -30,7 +30,8 @@ fn requirement(command: &TicketCommand) -> (fn(&Role) -> bool, &'static str) {
         | C::ProvideWorkaround { .. }
         | C::Resolve { .. }
         | C::Forward { .. }
-        | C::RequestEstimate => (
+        | C::RequestEstimate
+        | C::Reopen { .. } => (
             |r| matches!(r, Role::SupportAgent { .. }),
             "a support agent",
         ),

@@ -184,6 +184,11 @@ pub enum TicketCommand {
     ApproveConcept,
     /// The implementation is commissioned.
     CommissionImplementation,
+    /// Support reopens a resolved ticket whose solution the customer reports as not working.
+    Reopen {
+        /// Why.
+        reason: String,
+    },
     /// The customer closes a resolved ticket, optionally with a confirming comment.
     Close {
         /// A confirming comment.
@@ -279,6 +284,7 @@ impl TicketCommand {
             TicketCommand::DeclineOffer => "decline_offer",
             TicketCommand::ApproveConcept => "approve_concept",
             TicketCommand::CommissionImplementation => "commission_implementation",
+            TicketCommand::Reopen { .. } => "reopen",
             TicketCommand::Close { .. } => "close",
             TicketCommand::AddComment { .. } => "add_comment",
             TicketCommand::AddAttachments { .. } => "add_attachments",

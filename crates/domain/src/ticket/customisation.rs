@@ -58,7 +58,7 @@ impl Ticket {
                 expected: "the estimated effort in whole hours, at least 1".into(),
             });
         }
-        let valid_until = ctx.now + estimate_validity(ctx);
+        let valid_until = super::timers::after(ctx.now, estimate_validity(ctx));
         Ok(vec![
             TicketEstimateProvided {
                 at: ctx.now,

@@ -158,6 +158,7 @@ impl Ticket {
             C::DeclineOffer => Ok(self.decline_offer(ctx)),
             C::ApproveConcept => Ok(self.approve_concept(ctx)),
             C::CommissionImplementation => Ok(self.commission_implementation(ctx)),
+            C::Reopen { reason } => self.reopen(reason, ctx),
             C::Close { comment } => self.close_by_customer(comment.as_deref(), ctx),
             C::AddComment {
                 text,

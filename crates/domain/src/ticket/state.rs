@@ -224,6 +224,7 @@ impl Ticket {
             | TicketEvent::TicketWorkResumed(_)
             | TicketEvent::TicketDefectReproduced(_)
             | TicketEvent::TicketResolved(_)
+            | TicketEvent::TicketReopened(_)
             | TicketEvent::TicketDelivered(_)
             | TicketEvent::TicketForwarded(_)
             | TicketEvent::TicketScopingWorkshopHeld(_)

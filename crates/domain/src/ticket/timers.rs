@@ -22,10 +22,17 @@ use super::error::TicketError;
 use super::state::Ticket;
 use crate::Context;
 
+/// `now + length`, saturating at the latest representable instant: timer lengths come from
+/// configuration, and an absurd one must not crash a decision.
+pub(crate) fn after(now: Timestamp, length: Duration) -> Timestamp {
+    now.checked_add_signed(length)
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
+}
+
 /// The timers a status starts when entered at `now`, numbered from `next_id`.
 fn timers_for(status: TicketStatus, next_id: u64, ctx: &Context<'_>) -> Vec<ScheduledTimer> {
     let policy = &ctx.config.ticket;
-    let days = |d: u32| ctx.now + Duration::days(i64::from(d));
+    let days = |d: u32| after(ctx.now, Duration::days(i64::from(d)));
     let kinds: Vec<(TimerKind, Timestamp)> = match status {
         TicketStatus::Resolved => vec![(
             TimerKind::ResolvedAutoClose,
@@ -34,7 +41,7 @@ fn timers_for(status: TicketStatus, next_id: u64, ctx: &Context<'_>) -> Vec<Sche
         TicketStatus::ClarificationRequired => policy
             .clarification_reminder_days
             .iter()
-            .zip(1u8..)
+            .zip(1..=u8::MAX)
             .map(|(d, number)| (TimerKind::ClarificationReminder { number }, days(*d)))
             .chain([(
                 TimerKind::ClarificationAutoClose,
@@ -43,13 +50,13 @@ fn timers_for(status: TicketStatus, next_id: u64, ctx: &Context<'_>) -> Vec<Sche
             .collect(),
         TicketStatus::EstimationAvailable => vec![(
             TimerKind::EstimationExpiry,
-            ctx.now + estimate_validity(ctx),
+            after(ctx.now, estimate_validity(ctx)),
         )],
         _ => Vec::new(),
     };
     kinds
         .into_iter()
-        .zip(next_id..)
+        .zip(next_id..=u64::MAX)
         .map(|((kind, due_at), id)| ScheduledTimer {
             id: TimerId(id),
             kind,

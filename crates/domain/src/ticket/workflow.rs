@@ -10,8 +10,8 @@ use ticketflow_events::Timestamp;
 use ticketflow_events::ticket::{
     CloseReason, DeliveryVersion, ForwardTarget, ResolutionOutcome, TicketClarificationRequested,
     TicketClosed, TicketDefectReproduced, TicketDelivered, TicketDeliveryVersionChanged,
-    TicketEvent, TicketForwarded, TicketReadyForDelivery, TicketResolved, TicketStatus,
-    TicketStatusChanged, TicketType, TicketWorkResumed, TicketWorkaroundProvided,
+    TicketEvent, TicketForwarded, TicketReadyForDelivery, TicketReopened, TicketResolved,
+    TicketStatus, TicketStatusChanged, TicketType, TicketWorkResumed, TicketWorkaroundProvided,
 };
 
 use super::error::TicketError;
@@ -108,7 +108,7 @@ impl Ticket {
             (S::InProgress, T::Suggestion) => &["request_clarification", "forward"],
             (S::InProgress, _) => &["request_clarification", "resolve"],
             (S::DeliveryPending, _) => &["change_delivery_version", "record_delivery"],
-            (S::Resolved, _) => &["close"],
+            (S::Resolved, _) => &["close", "reopen"],
             (S::EstimationInProgress, _) => &["provide_estimate"],
             (S::EstimationAvailable, _) => &["record_order", "decline_offer"],
             (S::Ordered, _) => &["approve_concept"],
@@ -368,6 +368,22 @@ impl Ticket {
         Ok(vec![
             TicketForwarded { at: ctx.now, to }.into(),
             self.move_to(ctx.now, next),
+        ])
+    }
+
+    pub(crate) fn reopen(
+        &self,
+        reason: &str,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<TicketEvent>, TicketError> {
+        let reason = required_text("reason", reason, TextLimit::Text, ctx)?;
+        Ok(vec![
+            TicketReopened {
+                at: ctx.now,
+                reason,
+            }
+            .into(),
+            self.move_to(ctx.now, TicketStatus::Open),
         ])
     }
 
