@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use super::*;
-use crate::EventSet;
+use crate::{Department, EventSet, OrganisationId, Region};
 
 fn at() -> Timestamp {
     Utc.with_ymd_and_hms(2026, 3, 2, 9, 30, 0)

@@ -2,13 +2,13 @@
 //!
 //! One ticket is one event stream (`ticket-SD-1042`). It is opened from the portal or by
 //! email ([`intake`]), classified and prioritised by support ([`classification`]), and then
-//! follows the workflow of its type ([`workflow`], [`customisation`]) until it is `Closed`.
+//! follows the workflow of its type ([`statuses`], [`workflow`], [`customisation`]) until it is `Closed`.
 //! Around that run the conversation ([`comments`]), efforts and escalations ([`accounting`])
 //! and the timers of §2.5 ([`timers`]).
 //!
 //! Decisions are made in three steps, in this order, so that a refusal always says the most
 //! useful thing first:
-//! 1. the status table ([`Ticket::allowed_commands`]): is the command possible at all now?
+//! 1. the status table ([`Ticket::allowed_commands`], [`statuses`]): is the command possible at all now?
 //!    If not, the refusal names the current status and what is allowed;
 //! 2. access ([`access`]): may this actor do it (role, organisation, sharing,
 //!    confidentiality)?
@@ -29,6 +29,7 @@ pub mod error;
 pub mod intake;
 pub mod policy;
 pub mod state;
+pub mod statuses;
 pub mod timers;
 pub mod workflow;
 
