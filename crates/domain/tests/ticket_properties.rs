@@ -421,3 +421,18 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn every_command_names_itself_as_in_its_json_form_and_round_trips() {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 5).unwrap();
+    let mut names = BTreeSet::new();
+    for choice in 0..35u8 {
+        let cmd = command(choice, 1, 1, today);
+        let json = serde_json::to_value(&cmd).unwrap();
+        assert_eq!(json["command"], cmd.name());
+        assert_eq!(serde_json::from_value::<TicketCommand>(json).unwrap(), cmd);
+        names.insert(cmd.name());
+    }
+    // All 33 commands of `TicketCommand` are produced by the generator.
+    assert_eq!(names.len(), 33);
+}

@@ -73,16 +73,15 @@ fn requirement(command: &TicketCommand) -> (fn(&Role) -> bool, &'static str) {
             |r| matches!(r, Role::Customer { .. } | Role::BusinessConsultant),
             "the customer (or a business consultant recording the customer's approval)",
         ),
-        C::AddComment { .. } | C::AddAttachments { .. } => (
-            |r| r.is_customer_or_staff(),
-            "a customer contact or vendor staff",
-        ),
+        C::AddComment { .. } | C::AddAttachments { .. } => {
+            (is_customer_or_staff, "a customer contact or vendor staff")
+        }
         C::ChangeSharing { .. } | C::SetConfidential { .. } | C::Escalate { .. } => (
             |r| matches!(r, Role::Customer { .. } | Role::SupportAgent { .. }),
             "a customer contact or a support agent",
         ),
         C::BookEffort { .. } => (
-            |r| r.is_customer_or_staff() && !matches!(r, Role::Customer { .. }),
+            |r| is_customer_or_staff(r) && !matches!(r, Role::Customer { .. }),
             "vendor staff (support, technical services, managed services, business consulting, product management or sales)",
         ),
         C::RecordSupportBudget { .. } => (
@@ -93,24 +92,19 @@ fn requirement(command: &TicketCommand) -> (fn(&Role) -> bool, &'static str) {
     }
 }
 
-/// Roles that take part in the ticket's conversation.
-trait Participation {
-    fn is_customer_or_staff(&self) -> bool;
-}
-
-impl Participation for Role {
-    fn is_customer_or_staff(&self) -> bool {
-        matches!(
-            self,
-            Role::Customer { .. }
-                | Role::SupportAgent { .. }
-                | Role::TechnicalServices
-                | Role::ManagedServices
-                | Role::BusinessConsultant
-                | Role::ProductManagement
-                | Role::Sales
-        )
-    }
+/// Roles that take part in the ticket's conversation: customers and the vendor's departments
+/// (not auditors, operators, integrators or the engine itself).
+fn is_customer_or_staff(role: &Role) -> bool {
+    matches!(
+        role,
+        Role::Customer { .. }
+            | Role::SupportAgent { .. }
+            | Role::TechnicalServices
+            | Role::ManagedServices
+            | Role::BusinessConsultant
+            | Role::ProductManagement
+            | Role::Sales
+    )
 }
 
 /// Refuses the command if the actor's role, organisation or region does not allow it.
