@@ -10,11 +10,11 @@
 //! useful thing first:
 //! 1. the status table ([`Ticket::allowed_commands`], [`statuses`]): is the command possible at all now?
 //!    If not, the refusal names the current status and what is allowed;
-//! 2. access ([`access`]): may this actor do it (role, organisation, sharing,
+//! 2. access: may this actor do it (role, organisation, sharing,
 //!    confidentiality)?
 //! 3. the command's own rules and field validation.
 //!
-//! Accepted commands then get their timer bookkeeping ([`timers::settle`]); and when a support
+//! Accepted commands then get their timer bookkeeping ([`timers`]); and when a support
 //! agent works on a ticket nobody accepted yet, the agent accepts it implicitly (a
 //! `TicketAccepted` event comes first), so the SLA's reaction time always ends at the first
 //! real handling.
