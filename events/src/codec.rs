@@ -244,6 +244,9 @@ macro_rules! event_set {
 }
 
 /// Any event of the vocabulary, for readers that see the whole log.
+// Variants differ in size while some vocabularies are still small; boxing every event for
+// that would cost an allocation per event read.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnyEvent {
     /// An event of a ticket stream.
