@@ -59,7 +59,10 @@ pub fn generate() -> BTreeMap<&'static str, String> {
     files.insert("order-event.json", schema::<OrderEvent>());
     files.insert("delivery-event.json", schema::<DeliveryEvent>());
     // Commands.
-    // MERGE SLOT (ticket): files.insert("ticket-command.json", schema::<ticketflow_domain::ticket::TicketCommand>());
+    files.insert(
+        "ticket-command.json",
+        schema::<ticketflow_domain::ticket::TicketCommand>(),
+    );
     files.insert(
         "order-command.json",
         schema::<ticketflow_domain::order::OrderCommand>(),
