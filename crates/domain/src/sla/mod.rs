@@ -5,6 +5,7 @@
 //!   **(default)** choices; a [`SlaPolicyBook`] with per-contract overrides, loaded from JSON.
 //! * [`facts`] — the timed facts of a ticket's history the SLA depends on ([`SlaFact`]); an
 //!   adapter derives them from ticket events.
+//! * [`ticket_history`] — which ticket event is which fact ([`facts_of_ticket`]).
 //! * [`report`] — [`evaluate`]: facts + policy + calendars + `now` → [`SlaReport`] with, for
 //!   the reaction clock and each restoration cycle, target, elapsed, remaining, paused time,
 //!   at risk, breached, met and the priority segments.
@@ -34,6 +35,7 @@ pub mod duration;
 pub mod facts;
 pub mod policy;
 pub mod report;
+pub mod ticket_history;
 mod timeline;
 
 pub use duration::{TargetDuration, TargetDurationError};
@@ -43,3 +45,4 @@ pub use policy::{
     SlaPolicyBook, TargetsOverride,
 };
 pub use report::{ClockKind, ClockReport, ClockState, PrioritySegment, SlaReport, evaluate};
+pub use ticket_history::{evaluate_ticket, facts_of_ticket};
