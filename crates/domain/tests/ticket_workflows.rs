@@ -123,7 +123,7 @@ fn a_fix_goes_to_delivery_pending_with_a_patch_version_or_custom() {
 fn delivery_version_must_be_a_patch_version_or_custom() {
     let mut desk = Desk::classified(T::SoftwareDefect);
     desk.ok(&agent(), reproduce());
-    for bad in ["14.21", "next", "custom", "14.21.3.1-rc"] {
+    for bad in ["14", "1.2.3.4.5.6.7", "next", "custom", "14.21.3.1-rc"] {
         let err = desk.refused(&developer(), ready(bad));
         match &err {
             TicketError::Invalid {

@@ -103,8 +103,8 @@ impl fmt::Display for TicketStatus {
     }
 }
 
-/// The version a fix, configuration or implementation is delivered with: a patch version of
-/// four numbers such as `14.21.3.1`, or `CUSTOM` (built for this customer's codeline only and
+/// The version a fix, configuration or implementation is delivered with: a patch version
+/// ([`crate::delivery::PatchVersion`], e.g. `14.21.3.1`), or `CUSTOM` (built for this customer's codeline only and
 /// included automatically in the customer's next delivery, whatever its version).
 #[derive(
     Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
@@ -112,10 +112,10 @@ impl fmt::Display for TicketStatus {
 #[serde(try_from = "String", into = "String")]
 pub struct DeliveryVersion(String);
 
-/// A delivery version that is neither a four-part patch version nor `CUSTOM`.
+/// A delivery version that is neither a patch version nor `CUSTOM`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "`{given}` is not a delivery version: expected a patch version of four numbers such as 14.21.3.1, or CUSTOM"
+    "`{given}` is not a delivery version: expected a patch version of 2 to 6 dot-separated numbers such as 14.21.3.1, or CUSTOM"
 )]
 pub struct DeliveryVersionError {
     /// The rejected input (truncated to 64 characters).
@@ -140,6 +140,11 @@ impl DeliveryVersion {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The patch version, unless this is `CUSTOM`.
+    pub fn patch(&self) -> Option<crate::delivery::PatchVersion> {
+        self.0.parse().ok()
+    }
 }
 
 impl FromStr for DeliveryVersion {
@@ -148,19 +153,11 @@ impl FromStr for DeliveryVersion {
         if s == Self::CUSTOM_TEXT {
             return Ok(Self::custom());
         }
-        let parts: Vec<&str> = s.split('.').collect();
-        let well_formed = parts.len() == 4
-            && parts.iter().all(|p| {
-                (1..=5).contains(&p.len())
-                    && p.bytes().all(|b| b.is_ascii_digit())
-                    && (p.len() == 1 || !p.starts_with('0'))
-            });
-        if well_formed {
-            Ok(DeliveryVersion(s.to_owned()))
-        } else {
-            Err(DeliveryVersionError {
+        match s.parse::<crate::delivery::PatchVersion>() {
+            Ok(_) => Ok(DeliveryVersion(s.to_owned())),
+            Err(_) => Err(DeliveryVersionError {
                 given: s.chars().take(64).collect(),
-            })
+            }),
         }
     }
 }
