@@ -329,21 +329,20 @@ fn unknown_ticket_commented_versions_are_refused() {
 }
 
 #[test]
-fn delivery_version_accepts_four_part_patch_versions_and_custom() {
+fn delivery_version_accepts_patch_versions_and_custom() {
     for ok in ["14.21.3.1", "0.0.0.0", "CUSTOM", "10.1.20.300"] {
         assert!(ok.parse::<DeliveryVersion>().is_ok(), "{ok} refused");
     }
     for bad in [
-        "14.21.3",
-        "14.21.3.1.2",
+        "14",
+        "1.2.3.4.5.6.7",
         "custom",
         "14.x.3.1",
         "",
-        "01.2.3.4",
         "1..2.3",
     ] {
         let err = bad.parse::<DeliveryVersion>().unwrap_err();
         assert!(err.to_string().contains("14.21.3.1"), "{err}");
     }
-    assert!(serde_json::from_str::<DeliveryVersion>("\"1.2\"").is_err());
+    assert!(serde_json::from_str::<DeliveryVersion>("\"1\"").is_err());
 }
