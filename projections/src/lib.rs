@@ -1,0 +1,14 @@
+//! # Ticketflow read models
+//!
+//! Every read model is a fold over recorded events: it starts empty, is handed every event of
+//! the log in global-position order, and answers queries from what it has folded. It has a
+//! stable [`ReadModel::name`] and a [`ReadModel::version`]; when the version changes, the
+//! projection runner (in `ticketflow-engine`) rebuilds it from position 0.
+//!
+//! Read models keep their state in memory (concurrent maps, so queries are answered while
+//! events are applied) and can write and restore a snapshot, which the runner persists with
+//! its checkpoint so a restart resumes instead of rebuilding.
+
+pub mod read_model;
+
+pub use read_model::{ReadModel, SnapshotError};
