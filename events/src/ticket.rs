@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use crate::Timestamp;
 
 /// Priority of a Software Defect or Non-Software Defect (domain.md §2.3).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 pub enum Priority {
     /// Critical, system availability: environment not reachable or unusable.
     P1,
@@ -36,7 +38,9 @@ impl std::fmt::Display for Priority {
 
 /// The type of a ticket (domain.md §2.1, §2.2). Portal intake starts as `Incident` or
 /// `Request`; support classifies into one of the seven final types and may reclassify.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum TicketType {
     /// Unclassified incident from the portal.
@@ -62,7 +66,10 @@ pub enum TicketType {
 impl TicketType {
     /// Defects are the types the SLA of §2.7 applies to.
     pub fn is_defect(self) -> bool {
-        matches!(self, TicketType::SoftwareDefect | TicketType::NonSoftwareDefect)
+        matches!(
+            self,
+            TicketType::SoftwareDefect | TicketType::NonSoftwareDefect
+        )
     }
 }
 
