@@ -97,7 +97,7 @@ impl Filter {
     /// True when the event passes the filter.
     pub fn matches(&self, e: &RecordedEvent) -> bool {
         (self.categories.is_empty() || self.categories.iter().any(|c| c == e.stream_id.category()))
-            && (self.event_types.is_empty() || self.event_types.iter().any(|t| *t == e.event_type))
+            && (self.event_types.is_empty() || self.event_types.contains(&e.event_type))
             && (self.streams.is_empty() || self.streams.contains(&e.stream_id))
     }
 }

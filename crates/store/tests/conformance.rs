@@ -1,4 +1,5 @@
 //! Both backends pass the same conformance suite.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use ticketflow_store::conformance;
 use ticketflow_store::{MemoryStore, SqliteOptions, SqliteStore};

@@ -297,6 +297,6 @@ impl EventStore for SqliteStore {
     }
 
     async fn verify(&self) -> StoreResult<VerifyReport> {
-        self.read(|p, c| rows::verify(p, c)).await
+        self.read(rows::verify).await
     }
 }
