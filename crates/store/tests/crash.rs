@@ -59,7 +59,7 @@ async fn child_writer(store: SqliteStore, w: usize) {
     loop {
         n += 1;
         let size = (n % 4 + 1) as u8;
-        let shared = n % 3 == 0;
+        let shared = n.is_multiple_of(3);
         let (target, expected) = if shared {
             (
                 stream(&format!("order-CO-{}", n % 5 + 1)),
