@@ -66,6 +66,8 @@ pub struct ReplayReport {
     pub events: usize,
     /// Events recorded per event type name.
     pub event_counts: BTreeMap<&'static str, usize>,
+    /// Closed tickets per close reason (e.g. `NoAnswerAfterResolution`).
+    pub close_reasons: BTreeMap<String, usize>,
     /// Ticket timers fired by the (simulated) scheduler.
     pub timers_fired: usize,
     /// Process-manager commands issued (tickets delivered, `CUSTOM` fixes included).
@@ -198,10 +200,18 @@ impl Desk<'_> {
         }
         self.count(&events);
         for event in &events {
-            if let TicketEvent::TicketReadyForDelivery(e) = event
-                && e.delivery_version.is_custom()
-            {
-                self.include_custom_fix(key, &organisation, now);
+            match event {
+                TicketEvent::TicketReadyForDelivery(e) if e.delivery_version.is_custom() => {
+                    self.include_custom_fix(key, &organisation, now);
+                }
+                TicketEvent::TicketClosed(e) => {
+                    *self
+                        .report
+                        .close_reasons
+                        .entry(format!("{:?}", e.reason))
+                        .or_insert(0) += 1;
+                }
+                _ => {}
             }
         }
         Ok(())
@@ -289,5 +299,80 @@ impl Desk<'_> {
                 self.report.timers_fired += 1;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use ticketflow_events::Role;
+
+    fn line(text: &str) -> ScriptLine {
+        match ScriptLine::parse(text, 1) {
+            Ok(line) => line,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn a_refused_command_names_its_line_and_the_refusal() {
+        let close = line(
+            r#"{"at":"2026-03-02T08:00:00Z","actor":{"id":"kim@acme","role":"customer","organisation":"acme"},"target":"ticket-SD-1001","command":{"command":"close"}}"#,
+        );
+        let err = replay(&[close], &DeskConfig::default())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.starts_with("line 1 ("), "{err}");
+        assert!(err.contains("`close` to ticket-SD-1001"), "{err}");
+    }
+
+    #[test]
+    fn due_timers_fire_before_a_later_line() {
+        let agent = Actor {
+            id: "anna@vendor".into(),
+            role: Role::SupportAgent {
+                region: ticketflow_events::Region::Dach,
+            },
+        };
+        let open = line(
+            r#"{"at":"2026-03-02T08:00:00Z","actor":{"id":"kim@acme","role":"customer","organisation":"acme"},"target":"ticket-SD-1001","command":{"command":"open_from_portal","key":"SD-1001","region":"dach","form":{"ticket_type":"request","summary":"Question","description":"How?","share_with":"organisation"}}}"#,
+        );
+        let ask = ScriptLine {
+            at: Utc
+                .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
+                .single()
+                .unwrap_or_default(),
+            actor: agent.clone(),
+            command: AddressedCommand::Ticket(
+                "SD-1001".parse().unwrap_or_else(|_| panic!("key")),
+                TicketCommand::RequestClarification {
+                    question: "Which course?".into(),
+                },
+            ),
+        };
+        // A later, unrelated line: by then all clarification timers are due.
+        let mut later = open.clone();
+        later.at = Utc
+            .with_ymd_and_hms(2026, 5, 1, 9, 0, 0)
+            .single()
+            .unwrap_or_default();
+        if let AddressedCommand::Ticket(key, TicketCommand::OpenFromPortal { key: k, .. }) =
+            &mut later.command
+        {
+            *key = "SD-1002".parse().unwrap_or_else(|_| panic!("key"));
+            *k = key.clone();
+        }
+        let report = match replay(&[open, ask, later], &DeskConfig::default()) {
+            Ok(report) => report,
+            Err(e) => panic!("{e}"),
+        };
+        // Three reminders and the close at 40 days.
+        assert_eq!(report.timers_fired, 4);
+        assert_eq!(
+            report.event_counts.get("TicketClarificationReminderSent"),
+            Some(&3)
+        );
     }
 }

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use ticketflow_domain::ticket::TicketCommand;
+use ticketflow_events::Department;
 use ticketflow_events::order::OrderKind;
 use ticketflow_events::ticket::TicketType;
 
@@ -51,6 +52,8 @@ pub(crate) fn customisation(activity: &mut Activity, customer: usize, day: Naive
                 note: "Workshop with the HR team: three export formats are needed.".into(),
             },
         );
+        story.minutes(activity, 30, 120);
+        story.book(activity, &consultant, Department::BusinessConsulting);
     }
     story.days(activity, 1, 3);
     story.support(activity, TicketCommand::RequestEstimate);

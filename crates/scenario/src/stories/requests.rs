@@ -233,5 +233,11 @@ pub(crate) fn suggestion(activity: &mut Activity, customer: usize, day: NaiveDat
             to: ForwardTarget::ProductManagement,
         },
     );
+    if activity.rng.chance(0.5) {
+        // Product management reads it at once; the quarterly review comes later.
+        story.hours(activity, 1, 8);
+        let pm = activity.staff.product_manager.clone();
+        story.book(activity, &pm, Department::ProductManagement);
+    }
     story.after_resolved(activity, 0.3);
 }
