@@ -21,7 +21,7 @@ use ticketflow_events::delivery::{CloudEnvironment, DeliverySharing, DocumentLin
 use ticketflow_events::{Actor, DeliveryKey, TicketKey, Timestamp};
 
 use crate::activity::Activity;
-use crate::clock::{at, weekday_on_or_after};
+use crate::clock::{at, office, weekday_on_or_after};
 
 /// How a delivery reaches the customer, with its times.
 #[derive(Debug, Clone)]
@@ -96,7 +96,7 @@ impl DeliveryCalendar {
         for customer in 0..activity.customers.len() {
             let mut list = Vec::new();
             let offset = activity.rng.between(0, 2 * 24 * 60);
-            let mut planned_at = start + Duration::minutes(offset);
+            let mut planned_at = office(start + Duration::minutes(offset));
             let mut number = 0u32;
             while planned_at < until {
                 let cycle = Self::cycle(activity, customer, number, planned_at);

@@ -116,10 +116,13 @@ fn the_default_scenario_uses_every_channel_department_priority_and_order_kind() 
 fn the_large_preset_replays() {
     let script = generate(&ScenarioConfig::large());
     match replay(&script, &DeskConfig::default()) {
-        Ok(report) => eprintln!(
-            "large: {} lines, {} events, streams {:?}",
-            report.lines, report.events, report.streams
-        ),
+        Ok(report) => {
+            eprintln!(
+                "large: {} lines, {} events, {} timers fired, streams {:?}",
+                report.lines, report.events, report.timers_fired, report.streams
+            );
+            assert_eq!(report.follow_ups_refused, 0);
+        }
         Err(e) => panic!("{e}"),
     }
 }

@@ -165,7 +165,7 @@ impl TicketStory {
             },
             summary: summary.to_owned(),
             description: format!(
-                "{summary}. Observed by {} at {}.",
+                "{summary}\n\nObserved by {} at {} UTC.",
                 self.creator.id,
                 self.t.format("%Y-%m-%d %H:%M")
             ),
