@@ -44,7 +44,7 @@
 //!   nobody orders (close after 16 weeks). Timers are not in the script — the engine's
 //!   scheduler fires them; stories never act on a ticket after one of its timers could have
 //!   closed it.
-//! * **Deliveries** ([`deliveries`]): every customer gets a patch delivery about every three
+//! * **Deliveries**: every customer gets a patch delivery about every three
 //!   weeks through the whole preparation phase and its delivery path. Support includes
 //!   patch-version fixes explicitly; `CUSTOM` fixes are left to the engine's delivery process
 //!   manager (it includes them in the customer's delivery that still accepts changes), and so
@@ -72,13 +72,13 @@
 //! contain every ticket, order and delivery event type.
 
 pub mod cast;
-pub mod clock;
 pub mod config;
-pub mod deliveries;
 pub mod random;
 pub mod replay;
 
 mod activity;
+mod clock;
+mod deliveries;
 mod numbering;
 mod stories;
 

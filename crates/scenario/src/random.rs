@@ -81,8 +81,47 @@ impl SplitMix64 {
     /// An exponentially distributed waiting time with the given mean (inter-arrival times of
     /// a Poisson process).
     pub fn exponential(&mut self, mean: f64) -> f64 {
-        -mean * (1.0 - self.unit()).ln()
+        -mean * portable_ln(1.0 - self.unit())
     }
+}
+
+/// The natural logarithm from additions, multiplications and divisions only.
+///
+/// `f64::ln` calls the platform's maths library, whose last bit may differ between systems;
+/// a scenario must not. IEEE 754 rounds `+ - * /` exactly the same everywhere, so this
+/// version (exponent split off, then `ln m = 2·atanh((m−1)/(m+1))` as a fixed series) gives
+/// the same bits on every machine, within 1e-15 of the true value. Only positive, finite
+/// inputs are meaningful; anything else gives 0.
+pub fn portable_ln(x: f64) -> f64 {
+    if !(x.is_finite() && x > 0.0) {
+        return 0.0;
+    }
+    let bits = x.to_bits();
+    let mut exponent = ((bits >> 52) & 0x7ff) as i64 - 1023;
+    let mut mantissa = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+    if exponent == -1023 {
+        // Subnormal: normalise by hand.
+        let scaled = x * (1u64 << 54) as f64;
+        let bits = scaled.to_bits();
+        exponent = ((bits >> 52) & 0x7ff) as i64 - 1023 - 54;
+        mantissa = f64::from_bits((bits & 0x000f_ffff_ffff_ffff) | 0x3ff0_0000_0000_0000);
+    }
+    // Keep the mantissa in [sqrt(1/2), sqrt(2)) so the series converges fast.
+    if mantissa > std::f64::consts::SQRT_2 {
+        mantissa /= 2.0;
+        exponent += 1;
+    }
+    let y = (mantissa - 1.0) / (mantissa + 1.0);
+    let y2 = y * y;
+    let mut term = y;
+    let mut sum = 0.0;
+    let mut k = 1.0;
+    for _ in 0..30 {
+        sum += term / k;
+        term *= y2;
+        k += 2.0;
+    }
+    2.0 * sum + exponent as f64 * std::f64::consts::LN_2
 }
 
 #[cfg(test)]
@@ -95,6 +134,21 @@ mod tests {
         let mut rng = SplitMix64::new(0);
         assert_eq!(rng.next_u64(), 0xE220_A839_7B1D_CDAF);
         assert_eq!(rng.next_u64(), 0x6E78_9E6A_A1B9_65F4);
+    }
+
+    #[test]
+    fn the_portable_logarithm_matches_the_platform_one() {
+        for x in [
+            1e-300, 1e-9, 0.001, 0.25, 0.5, 0.7, 0.72, 1.0, 1.5, 2.0, 10.0, 1e12,
+        ] {
+            let (ours, std) = (portable_ln(x), x.ln());
+            assert!(
+                (ours - std).abs() <= 1e-14 * std.abs().max(1.0),
+                "{x}: {ours} vs {std}"
+            );
+        }
+        assert_eq!(portable_ln(0.0), 0.0);
+        assert_eq!(portable_ln(-1.0), 0.0);
     }
 
     #[test]
