@@ -22,9 +22,8 @@ pub struct ScenarioConfig {
 
 impl Default for ScenarioConfig {
     /// 20 customers over 6 months from Monday 2026-01-05, 12 tickets per customer and month,
-    /// seed 42: about 1,300 tickets, 13,000 script lines and 23,000 events, with every ticket,
-    /// order and delivery
-    /// event type.
+    /// seed 42: about 1,300 tickets, 13,000 script lines and 23,000 events, with every
+    /// ticket, order and delivery event type.
     fn default() -> Self {
         ScenarioConfig {
             seed: 42,
