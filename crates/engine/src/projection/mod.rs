@@ -1,0 +1,1 @@
+//! The projection runner. (Placeholder, to be completed.)
