@@ -1,0 +1,208 @@
+//! The store file: its format version, its tables, and how a file is opened safely.
+//!
+//! The file is an ordinary SQLite database in WAL mode, so operators and auditors can open it
+//! with the `sqlite3` shell. Two header fields identify it: `application_id` marks it as a
+//! Ticketflow store, and `user_version` is the store's own **format version** (not the
+//! payload schema versions, which the store records per event but never interprets).
+//!
+//! Opening follows one rule: *read and check before writing anything*. A file written by a
+//! newer format, a database that is not a store, or a damaged file is refused with an error
+//! before the first write, so the store never "repairs" or rewrites data it does not
+//! understand.
+
+use std::path::Path;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
+use ticketflow_events::Hash;
+
+use crate::error::StoreError;
+
+/// `application_id` of every store file: "TFlw".
+pub const APPLICATION_ID: i64 = 0x5446_6C77;
+
+/// The newest store format this build reads and writes.
+pub const FORMAT_VERSION: i64 = 1;
+
+const CREATE: &str = "
+CREATE TABLE events (
+    position        INTEGER PRIMARY KEY,  -- global position, assigned in commit order
+    stream_id       TEXT    NOT NULL,
+    stream_version  INTEGER NOT NULL,
+    event_id        BLOB    NOT NULL,     -- 16-byte UUID, the idempotency key
+    event_type      TEXT    NOT NULL,
+    schema_version  INTEGER NOT NULL,     -- payload schema version, not interpreted here
+    recorded_at     INTEGER NOT NULL,     -- store time, microseconds since the Unix epoch
+    occurred_at     INTEGER NOT NULL,     -- business time, microseconds since the Unix epoch
+    actor           TEXT    NOT NULL,
+    correlation_id  BLOB    NOT NULL,
+    causation_id    BLOB,
+    payload         BLOB    NOT NULL,     -- MessagePack, opaque to the store
+    prev_hash       BLOB    NOT NULL,     -- stream chain: hash of the stream's previous event
+    hash            BLOB    NOT NULL,     -- stream chain: hash of this event
+    log_hash        BLOB    NOT NULL      -- log chain: see chain.rs
+);
+CREATE UNIQUE INDEX events_by_stream ON events (stream_id, stream_version);
+CREATE UNIQUE INDEX events_by_id ON events (event_id);
+-- The head of the log as of the last commit; verify compares it with the last event.
+CREATE TABLE head (
+    id        INTEGER PRIMARY KEY CHECK (id = 1),
+    position  INTEGER NOT NULL,
+    log_hash  BLOB    NOT NULL
+);
+INSERT INTO head (id, position, log_hash) VALUES (1, 0, zeroblob(32));
+";
+
+/// Maps a SQLite error to the store's error, recognising full disks and damaged files.
+pub fn storage_error(path: &Path, action: &'static str, e: rusqlite::Error) -> StoreError {
+    if let rusqlite::Error::SqliteFailure(f, msg) = &e {
+        let detail = msg.clone().unwrap_or_else(|| f.to_string());
+        match f.code {
+            ErrorCode::DiskFull => {
+                return StoreError::DiskFull {
+                    path: path.to_owned(),
+                };
+            }
+            ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase => {
+                return StoreError::Corrupt {
+                    path: path.to_owned(),
+                    detail,
+                };
+            }
+            _ => {}
+        }
+    }
+    StoreError::Storage {
+        path: path.to_owned(),
+        action,
+        detail: e.to_string(),
+    }
+}
+
+/// Opens (and with `create`, creates) the store file for the writer, checking it first.
+///
+/// Returns the connection and the head recorded in the file.
+pub fn open_writer(path: &Path, create: bool) -> Result<(Connection, u64, Hash), StoreError> {
+    let err = |action| move |e| storage_error(path, action, e);
+    let existed = std::fs::metadata(path)
+        .map(|m| m.len() > 0)
+        .unwrap_or(false);
+    if !existed && !create {
+        return Err(StoreError::Storage {
+            path: path.to_owned(),
+            action: "opening the store",
+            detail: "the file does not exist (create it with `create: true`)".to_owned(),
+        });
+    }
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if create {
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    let conn = Connection::open_with_flags(path, flags).map_err(err("opening the store"))?;
+    if existed {
+        check_identity(path, &conn)?;
+    }
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(err("switching to WAL mode"))?;
+    // FULL: in WAL mode every commit fsyncs the WAL, so an acknowledged append survives a
+    // power cut, not only a process crash.
+    conn.pragma_update(None, "synchronous", "FULL")
+        .map_err(err("setting synchronous=FULL"))?;
+    conn.pragma_update(None, "cache_size", -65536)
+        .map_err(err("sizing the page cache"))?;
+    conn.pragma_update(None, "wal_autocheckpoint", 4096)
+        .map_err(err("setting the checkpoint interval"))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(err("setting the busy timeout"))?;
+    if !existed {
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE; {CREATE} PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {FORMAT_VERSION}; COMMIT;"
+        ))
+        .map_err(err("creating the store tables"))?;
+    }
+    let (position, hash) = check_head(path, &conn)?;
+    Ok((conn, position, hash))
+}
+
+/// Opens a connection for reads; it cannot write.
+pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
+    let err = |action| move |e| storage_error(path, action, e);
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(err("opening a reader"))?;
+    conn.pragma_update(None, "query_only", true)
+        .map_err(err("making a reader read-only"))?;
+    conn.pragma_update(None, "cache_size", -16384)
+        .map_err(err("sizing the page cache"))?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))
+        .map_err(err("setting the busy timeout"))?;
+    Ok(conn)
+}
+
+/// Refuses files that are not stores or come from a newer format, before any write.
+pub fn check_identity(path: &Path, conn: &Connection) -> Result<(), StoreError> {
+    let err = |action| move |e| storage_error(path, action, e);
+    let app: i64 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(err("reading the file header"))?;
+    let format: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(err("reading the format version"))?;
+    if app != APPLICATION_ID {
+        return Err(StoreError::NotAStore {
+            path: path.to_owned(),
+            detail: format!("its application id is {app:#x}, a store's is {APPLICATION_ID:#x}"),
+        });
+    }
+    if format > FORMAT_VERSION {
+        return Err(StoreError::NewerFormat {
+            path: path.to_owned(),
+            found: format,
+            supported: FORMAT_VERSION,
+        });
+    }
+    if format < 1 {
+        return Err(StoreError::NotAStore {
+            path: path.to_owned(),
+            detail: format!("its format version {format} was never written by a store"),
+        });
+    }
+    Ok(())
+}
+
+/// Reads the recorded head and checks that the last event agrees with it. This touches the
+/// right-most pages of the table, where truncation and most damage show up first.
+fn check_head(path: &Path, conn: &Connection) -> Result<(u64, Hash), StoreError> {
+    let err = |action| move |e| storage_error(path, action, e);
+    let (position, hash): (i64, Vec<u8>) = conn
+        .query_row(
+            "SELECT position, log_hash FROM head WHERE id = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(err("reading the recorded head"))?;
+    let last: Option<(i64, Vec<u8>)> = conn
+        .query_row(
+            "SELECT position, log_hash FROM events ORDER BY position DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()
+        .map_err(err("reading the last event"))?;
+    let last = last.unwrap_or((0, vec![0; 32]));
+    if last != (position, hash.clone()) {
+        return Err(StoreError::Corrupt {
+            path: path.to_owned(),
+            detail: format!(
+                "the recorded head is position {position} but the last event is at position {}; run verify",
+                last.0
+            ),
+        });
+    }
+    let hash = <[u8; 32]>::try_from(hash.as_slice()).map_err(|_| StoreError::Corrupt {
+        path: path.to_owned(),
+        detail: "the recorded head hash is not 32 bytes".to_owned(),
+    })?;
+    Ok((position.max(0) as u64, Hash(hash)))
+}
