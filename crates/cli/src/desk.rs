@@ -22,10 +22,13 @@ pub struct Desk<S> {
 
 impl<S: EventStore> Desk<S> {
     /// Loads an aggregate's current state and its stream version.
-    pub async fn load<A: Aggregate>(&self, stream: &StreamId) -> anyhow::Result<(A, Vec<A::Event>, Option<u64>)> {
+    pub async fn load<A: Aggregate>(
+        &self,
+        stream: &StreamId,
+    ) -> anyhow::Result<(A, Vec<A::Event>, Option<u64>)> {
         let recorded = self
             .store
-            .read_stream(stream, StreamRead::forwards_from(1))
+            .read_stream(stream, StreamRead::forwards(usize::MAX))
             .await
             .with_context(|| format!("reading stream {stream}"))?;
         let events = decode_all::<A::Event>(&recorded)?;
@@ -34,14 +37,25 @@ impl<S: EventStore> Desk<S> {
     }
 
     /// Runs one command against one aggregate and records what it decided.
-    pub async fn execute<A>(&self, stream: &StreamId, command: &A::Command, actor: &Actor) -> anyhow::Result<Vec<A::Event>>
+    pub async fn execute<A>(
+        &self,
+        stream: &StreamId,
+        command: &A::Command,
+        actor: &Actor,
+    ) -> anyhow::Result<Vec<A::Event>>
     where
         A: Aggregate,
         A::Error: Send + Sync + 'static,
     {
         let (state, _, version) = self.load::<A>(stream).await?;
-        let ctx = Context { now: self.now, actor, config: &self.config };
-        let decided = state.decide(command, &ctx).map_err(|e| anyhow!("{stream}: {e}"))?;
+        let ctx = Context {
+            now: self.now,
+            actor,
+            config: &self.config,
+        };
+        let decided = state
+            .decide(command, &ctx)
+            .map_err(|e| anyhow!("{stream}: {e}"))?;
         let correlation_id = Uuid::new_v4();
         let new_events = decided
             .iter()
@@ -75,7 +89,10 @@ pub fn decode_all<E: EventSet>(recorded: &[RecordedEvent]) -> anyhow::Result<Vec
         .iter()
         .map(|r| {
             E::decode(&r.event_type, r.schema_version, &r.payload).with_context(|| {
-                format!("decoding {} version {} of {}", r.event_type, r.stream_version, r.stream_id)
+                format!(
+                    "decoding {} version {} of {}",
+                    r.event_type, r.stream_version, r.stream_id
+                )
             })
         })
         .collect()
