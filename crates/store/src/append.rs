@@ -205,3 +205,62 @@ fn first_id(events: &[NewEvent], found: &[Option<RecordedId>]) -> uuid::Uuid {
         .find(|(_, f)| f.is_some())
         .map_or_else(uuid::Uuid::nil, |(e, _)| e.event_id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conformance::{event, stream};
+
+    #[test]
+    fn expected_version_admits_exactly_what_it_says() {
+        use ExpectedVersion::*;
+        assert!(Any.admits(None) && Any.admits(Some(3)));
+        assert!(NoStream.admits(None) && !NoStream.admits(Some(1)));
+        assert!(Exact(0).admits(None) && !Exact(0).admits(Some(1)));
+        assert!(Exact(3).admits(Some(3)) && !Exact(3).admits(Some(2)) && !Exact(3).admits(None));
+        assert_eq!(Exact(4).to_string(), "version 4");
+        assert_eq!(NoStream.to_string(), "the stream not to exist");
+    }
+
+    #[test]
+    fn replay_answers_the_original_ranges_for_an_identical_retry() {
+        let s = stream("ticket-SD-1");
+        let events = vec![event("A", b"1"), event("B", b"2")];
+        let mut prev = ticketflow_events::Hash::ZERO;
+        let found: Vec<Option<RecordedId>> = events
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let version = 4 + i as u64;
+                let hash = ticketflow_events::RecordedEvent::compute_hash(&prev, &s, version, e);
+                let r = RecordedId {
+                    stream: s.clone(),
+                    version,
+                    position: 10 + i as u64,
+                    prev_hash: prev,
+                    hash,
+                };
+                prev = hash;
+                Some(r)
+            })
+            .collect();
+        assert_eq!(
+            replay_of(&s, &events, &found).unwrap(),
+            Replay::AlreadyRecorded(AppendOutcome {
+                first_version: 4,
+                last_version: 5,
+                first_position: 10,
+                last_position: 11
+            })
+        );
+        assert_eq!(
+            replay_of(&s, &events, &[None, None]).unwrap(),
+            Replay::Fresh
+        );
+        assert!(replay_of(&s, &events, &[found[0].clone(), None]).is_err());
+        assert!(replay_of(&stream("ticket-SD-2"), &events, &found).is_err());
+        let mut changed = events.clone();
+        changed[1].actor = "agent:other".into();
+        assert!(replay_of(&s, &changed, &found).is_err());
+    }
+}

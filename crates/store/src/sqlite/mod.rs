@@ -38,7 +38,8 @@ use crate::read::{Filter, StreamRead};
 use crate::subscription::Subscription;
 use crate::verify::VerifyReport;
 use schema::storage_error;
-use writer::{AppendJob, Writer};
+pub use writer::WriterStats;
+use writer::{AppendJob, Writer, WriterCounters};
 
 /// How to open a SQLite store.
 #[derive(Debug, Clone)]
@@ -78,6 +79,7 @@ struct Shared {
     idle: Mutex<Vec<Connection>>,
     max_idle: usize,
     limits: AppendLimits,
+    stats: Arc<WriterCounters>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -113,7 +115,9 @@ impl SqliteStore {
         let (conn, position, log_hash) = schema::open_writer(&path, options.create)?;
         let (head_tx, head_rx) = watch::channel(position);
         let (queue, rx) = mpsc::channel(options.queue_capacity.max(1));
+        let stats = Arc::new(WriterCounters::default());
         let writer = Writer {
+            stats: stats.clone(),
             path: path.clone(),
             conn,
             position,
@@ -137,8 +141,15 @@ impl SqliteStore {
                 idle: Mutex::new(Vec::new()),
                 max_idle: options.readers,
                 limits: options.limits,
+                stats,
             }),
         })
+    }
+
+    /// The writer's counters since opening: commits, events per commit, time in statements
+    /// and in COMMIT (the fsync). Cheap; meant for metrics.
+    pub fn writer_stats(&self) -> WriterStats {
+        self.inner.stats.read()
     }
 
     /// The store file.

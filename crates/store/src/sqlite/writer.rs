@@ -18,6 +18,8 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
 
 use rusqlite::{Connection, OptionalExtension, params};
 use ticketflow_events::{Hash, NewEvent, RecordedEvent, StreamId, Timestamp};
@@ -53,6 +55,50 @@ pub struct Writer {
     /// Log hash at `position`.
     pub(super) log_hash: Hash,
     pub(super) head: watch::Sender<u64>,
+    pub(super) stats: std::sync::Arc<WriterCounters>,
+}
+
+/// Counters the writer keeps for operators: how well group commit works and where the time
+/// goes. Read them through [`super::SqliteStore::writer_stats`].
+#[derive(Debug, Default)]
+pub struct WriterCounters {
+    commits: AtomicU64,
+    failed_commits: AtomicU64,
+    appends: AtomicU64,
+    events: AtomicU64,
+    write_micros: AtomicU64,
+    commit_micros: AtomicU64,
+}
+
+/// A reading of the writer's counters since the store was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WriterStats {
+    /// Successful group commits (each one fsync).
+    pub commits: u64,
+    /// Group commits that failed and were rolled back.
+    pub failed_commits: u64,
+    /// Appends answered by successful commits (including refused and replayed ones).
+    pub appends: u64,
+    /// Events recorded.
+    pub events: u64,
+    /// Time spent checking and inserting, in microseconds.
+    pub write_micros: u64,
+    /// Time spent in COMMIT (WAL write and fsync), in microseconds.
+    pub commit_micros: u64,
+}
+
+impl WriterCounters {
+    /// Reads all counters.
+    pub fn read(&self) -> WriterStats {
+        WriterStats {
+            commits: self.commits.load(Ordering::Relaxed),
+            failed_commits: self.failed_commits.load(Ordering::Relaxed),
+            appends: self.appends.load(Ordering::Relaxed),
+            events: self.events.load(Ordering::Relaxed),
+            write_micros: self.write_micros.load(Ordering::Relaxed),
+            commit_micros: self.commit_micros.load(Ordering::Relaxed),
+        }
+    }
 }
 
 /// A batch's view of what it has written so far, on top of the file.
@@ -104,6 +150,13 @@ impl Writer {
         let outcome = self.write_batch(&batch, recorded_at, &mut pending, &mut answers);
         match outcome {
             Ok(()) => {
+                self.stats.commits.fetch_add(1, Ordering::Relaxed);
+                self.stats
+                    .appends
+                    .fetch_add(batch.len() as u64, Ordering::Relaxed);
+                self.stats
+                    .events
+                    .fetch_add(pending.position - self.position, Ordering::Relaxed);
                 self.position = pending.position;
                 self.log_hash = pending.log_hash;
                 self.head.send_if_modified(|h| {
@@ -116,6 +169,7 @@ impl Writer {
                 }
             }
             Err(e) => {
+                self.stats.failed_commits.fetch_add(1, Ordering::Relaxed);
                 let error = storage_error(&self.path, "committing appends", e);
                 tracing::error!(path = %self.path.display(), error = %error, "group commit failed");
                 if !self.conn.is_autocommit() {
@@ -164,6 +218,7 @@ impl Writer {
         pending: &mut Pending,
         answers: &mut Vec<StoreResult<AppendOutcome>>,
     ) -> rusqlite::Result<()> {
+        let started = Instant::now();
         let tx = self.conn.transaction()?;
         for job in batch {
             answers.push(append_one(&tx, job, recorded_at, pending)?);
@@ -172,7 +227,16 @@ impl Writer {
             tx.prepare_cached("UPDATE head SET position = ?1, log_hash = ?2 WHERE id = 1")?
                 .execute(params![pending.position as i64, &pending.log_hash.0[..]])?;
         }
-        tx.commit()
+        let written = Instant::now();
+        let committed = tx.commit();
+        let micros = |d: std::time::Duration| d.as_micros().min(u128::from(u64::MAX)) as u64;
+        self.stats
+            .write_micros
+            .fetch_add(micros(written - started), Ordering::Relaxed);
+        self.stats
+            .commit_micros
+            .fetch_add(micros(written.elapsed()), Ordering::Relaxed);
+        committed
     }
 }
 

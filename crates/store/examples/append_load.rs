@@ -1,0 +1,66 @@
+//! A load generator for profiling appends: `WRITERS` concurrent writers append single
+//! ~300-byte events for `SECONDS` and the achieved rate is printed.
+//!
+//! `cargo run -p ticketflow-store --profile bench --example append_load -- 64 5 [dir]`
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use ticketflow_store::conformance::{event, stream};
+use ticketflow_store::{EventStore, ExpectedVersion, SqliteOptions, SqliteStore};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let writers: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(64);
+    let seconds: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(5);
+    let dir = tempfile::tempdir_in(args.get(3).map_or("/tmp", |s| s.as_str())).unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async move {
+        let store = SqliteStore::open(dir.path().join("load.db"), SqliteOptions::default()).unwrap();
+        let done = Arc::new(AtomicU64::new(0));
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        let tasks: Vec<_> = (0..writers)
+            .map(|w| {
+                let store = store.clone();
+                let done = done.clone();
+                tokio::spawn(async move {
+                    let s = stream(&format!("ticket-SD-{}", w + 1));
+                    while Instant::now() < deadline {
+                        store
+                            .append(&s, ExpectedVersion::Any, vec![{ let mut e = event("TicketNoted", &[0x5a; 300]); if std::env::var("V7").is_ok() { e.event_id = uuid::Uuid::now_v7(); } e }])
+                            .await
+                            .unwrap();
+                        done.fetch_add(1, Ordering::Relaxed);
+                    }
+                })
+            })
+            .collect();
+        let start = Instant::now();
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let n = done.load(Ordering::Relaxed);
+        let secs = start.elapsed().as_secs_f64();
+        println!(
+            "{writers} writers: {n} appends in {secs:.2} s = {:.0} events/s, {:.1} µs per append per writer",
+            n as f64 / secs,
+            secs * 1e6 * writers as f64 / n as f64
+        );
+        let st = store.writer_stats();
+        println!(
+            "  {} commits, {:.1} events/commit, per commit: {:.0} µs statements + {:.0} µs COMMIT",
+            st.commits,
+            st.events as f64 / st.commits.max(1) as f64,
+            st.write_micros as f64 / st.commits.max(1) as f64,
+            st.commit_micros as f64 / st.commits.max(1) as f64
+        );
+        store.close().await;
+    });
+}
