@@ -123,6 +123,7 @@ impl SqliteStore {
             position,
             log_hash,
             head: head_tx,
+            heads: std::collections::HashMap::new(),
         };
         let thread = std::thread::Builder::new()
             .name("ticketflow-store-writer".to_owned())

@@ -10,9 +10,13 @@
 //! * Positions are assigned here, in order, from `next_position`; nobody else assigns them,
 //!   so they strictly increase in commit order. A failed batch assigns nothing: the in-memory
 //!   head only advances after a successful commit.
-//! * Each append is checked (idempotency, expected version) *before* any of its rows are
-//!   inserted, against the file plus the batch's own earlier appends. A refused append
-//!   therefore leaves nothing behind and the rest of the batch proceeds.
+//! * Each append is checked against the file plus the batch's own earlier appends: the
+//!   expected version before anything is inserted, idempotency by the unique index on
+//!   `event_id` (a multi-event append runs under a savepoint and is rolled back to it when
+//!   the index refuses one of its ids). A refused append therefore leaves nothing behind and
+//!   the rest of the batch proceeds.
+//! * The writer caches committed stream heads; the cache is only extended after a successful
+//!   commit and is dropped after a failed one.
 //! * A storage failure (full disk, I/O error) aborts the whole batch: it is rolled back and
 //!   every caller in it gets the error. Nothing of it becomes visible.
 
@@ -56,7 +60,12 @@ pub struct Writer {
     pub(super) log_hash: Hash,
     pub(super) head: watch::Sender<u64>,
     pub(super) stats: std::sync::Arc<WriterCounters>,
+    /// Last version and hash of recently written streams, as committed.
+    pub(super) heads: HashMap<StreamId, (u64, Hash)>,
 }
+
+/// Streams whose heads the writer remembers; beyond this the cache starts over.
+const HEAD_CACHE_STREAMS: usize = 100_000;
 
 /// Counters the writer keeps for operators: how well group commit works and where the time
 /// goes. Read them through [`super::SqliteStore::writer_stats`].
@@ -105,7 +114,6 @@ impl WriterCounters {
 #[derive(Default)]
 struct Pending {
     heads: HashMap<StreamId, (u64, Hash)>,
-    ids: HashMap<Uuid, RecordedId>,
     position: u64,
     log_hash: Hash,
 }
@@ -150,6 +158,10 @@ impl Writer {
         let outcome = self.write_batch(&batch, recorded_at, &mut pending, &mut answers);
         match outcome {
             Ok(()) => {
+                if self.heads.len() + pending.heads.len() > HEAD_CACHE_STREAMS {
+                    self.heads.clear();
+                }
+                self.heads.extend(pending.heads.drain());
                 self.stats.commits.fetch_add(1, Ordering::Relaxed);
                 self.stats
                     .appends
@@ -187,6 +199,7 @@ impl Writer {
     /// may still have become durable, and positions must continue from what is really there.
     /// The callers were told it failed; their retries are answered by idempotency.
     fn resync(&mut self) {
+        self.heads.clear();
         let last: rusqlite::Result<Option<(i64, Vec<u8>)>> = self
             .conn
             .query_row(
@@ -221,7 +234,7 @@ impl Writer {
         let started = Instant::now();
         let tx = self.conn.transaction()?;
         for job in batch {
-            answers.push(append_one(&tx, job, recorded_at, pending)?);
+            answers.push(append_one(&tx, job, recorded_at, pending, &self.heads)?);
         }
         if pending.position != self.position {
             tx.prepare_cached("UPDATE head SET position = ?1, log_hash = ?2 WHERE id = 1")?
@@ -281,48 +294,83 @@ fn stream_head(tx: &Connection, stream: &StreamId) -> rusqlite::Result<Option<(u
     }))
 }
 
+/// True for the unique-constraint failures an already-recorded event id causes.
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+    )
+}
+
+/// The slow path of idempotency: looks the append's ids up (inside the transaction, so the
+/// batch's own rows count) and decides. `None` means none of the ids is recorded.
+fn replay(
+    tx: &Connection,
+    job: &AppendJob,
+) -> rusqlite::Result<Option<StoreResult<AppendOutcome>>> {
+    let mut found = Vec::with_capacity(job.events.len());
+    for e in &job.events {
+        found.push(lookup_id(tx, &e.event_id)?);
+    }
+    Ok(match replay_of(&job.stream, &job.events, &found) {
+        Ok(Replay::Fresh) => None,
+        Ok(Replay::AlreadyRecorded(outcome)) => Some(Ok(outcome)),
+        Err(e) => Some(Err(e)),
+    })
+}
+
 /// Checks and inserts one append. The outer error aborts the batch; the inner one answers
 /// only this caller.
+///
+/// The common case costs one INSERT per event: the stream head comes from the writer's cache
+/// and idempotency is enforced by the unique index on `event_id`. Only when the index refuses
+/// a row (a retry or a reused id), or the expected version does not match (it may be a retry
+/// of an append that already moved the stream), are the ids looked up. A multi-event append
+/// runs under a savepoint so that a refusal half-way leaves nothing behind.
 fn append_one(
     tx: &Connection,
     job: &AppendJob,
     recorded_at: Timestamp,
     pending: &mut Pending,
+    committed: &HashMap<StreamId, (u64, Hash)>,
 ) -> rusqlite::Result<StoreResult<AppendOutcome>> {
-    let mut found = Vec::with_capacity(job.events.len());
-    for e in &job.events {
-        found.push(match pending.ids.get(&e.event_id) {
-            Some(r) => Some(r.clone()),
-            None => lookup_id(tx, &e.event_id)?,
-        });
-    }
-    match replay_of(&job.stream, &job.events, &found) {
-        Ok(Replay::Fresh) => {}
-        Ok(Replay::AlreadyRecorded(outcome)) => return Ok(Ok(outcome)),
-        Err(e) => return Ok(Err(e)),
-    }
-    let head = match pending.heads.get(&job.stream) {
+    let head = match pending
+        .heads
+        .get(&job.stream)
+        .or_else(|| committed.get(&job.stream))
+    {
         Some(h) => Some(*h),
         None => stream_head(tx, &job.stream)?,
     };
     let actual = head.map(|h| h.0);
     if !job.expected.admits(actual) {
+        if let Some(answer) = replay(tx, job)? {
+            return Ok(answer);
+        }
         return Ok(Err(StoreError::WrongExpectedVersion {
             stream: job.stream.clone(),
             expected: job.expected,
             actual,
         }));
     }
+    let savepoint = job.events.len() > 1;
+    if savepoint {
+        tx.prepare_cached("SAVEPOINT append")?.execute([])?;
+    }
     let (mut version, mut prev) = head.unwrap_or((0, Hash::ZERO));
+    let mut position = pending.position;
+    let mut chained = pending.log_hash;
     let first_version = version + 1;
-    let first_position = pending.position + 1;
+    let first_position = position + 1;
     let mut insert = tx.prepare_cached(INSERT)?;
     for e in &job.events {
         version += 1;
-        let position = pending.position + 1;
+        position += 1;
         let hash = RecordedEvent::compute_hash(&prev, &job.stream, version, e);
-        let chained = log_hash(&pending.log_hash, &hash, position, recorded_at);
-        insert.execute(params![
+        chained = log_hash(&chained, &hash, position, recorded_at);
+        let inserted = insert.execute(params![
             position as i64,
             job.stream.as_str(),
             version as i64,
@@ -338,26 +386,32 @@ fn append_one(
             &prev.0[..],
             &hash.0[..],
             &chained.0[..],
-        ])?;
-        pending.ids.insert(
-            e.event_id,
-            RecordedId {
-                stream: job.stream.clone(),
-                version,
-                position,
-                prev_hash: prev,
-                hash,
-            },
-        );
+        ]);
+        match inserted {
+            Ok(_) => {}
+            Err(err) if is_unique_violation(&err) => {
+                if savepoint {
+                    tx.prepare_cached("ROLLBACK TO append")?.execute([])?;
+                    tx.prepare_cached("RELEASE append")?.execute([])?;
+                }
+                // Anything but a known id means the writer's view is wrong: fail the batch,
+                // which resynchronises it from the file.
+                return replay(tx, job)?.map_or(Err(err), Ok);
+            }
+            Err(err) => return Err(err),
+        }
         prev = hash;
-        pending.position = position;
-        pending.log_hash = chained;
     }
+    if savepoint {
+        tx.prepare_cached("RELEASE append")?.execute([])?;
+    }
+    pending.position = position;
+    pending.log_hash = chained;
     pending.heads.insert(job.stream.clone(), (version, prev));
     Ok(Ok(AppendOutcome {
         first_version,
         last_version: version,
         first_position,
-        last_position: pending.position,
+        last_position: position,
     }))
 }
