@@ -207,6 +207,7 @@ fn first_id(events: &[NewEvent], found: &[Option<RecordedId>]) -> uuid::Uuid {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::conformance::{event, stream};

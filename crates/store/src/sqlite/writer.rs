@@ -396,7 +396,7 @@ fn append_one(
                 }
                 // Anything but a known id means the writer's view is wrong: fail the batch,
                 // which resynchronises it from the file.
-                return replay(tx, job)?.map_or(Err(err), Ok);
+                return replay(tx, job)?.ok_or(err);
             }
             Err(err) => return Err(err),
         }
