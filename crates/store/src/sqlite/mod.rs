@@ -29,7 +29,7 @@ use async_trait::async_trait;
 use parking_lot::Mutex;
 use rusqlite::Connection;
 use ticketflow_events::{NewEvent, RecordedEvent, StreamId};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{oneshot, watch};
 
 use crate::append::{AppendLimits, AppendOutcome, ExpectedVersion, validate_append};
 use crate::error::{StoreError, StoreResult};
@@ -73,7 +73,9 @@ pub struct SqliteStore {
 
 struct Shared {
     path: PathBuf,
-    queue: Mutex<Option<mpsc::Sender<AppendJob>>>,
+    queue: Mutex<Option<std::sync::mpsc::Sender<AppendJob>>>,
+    /// Bounds the appends queued for the writer; a caller waits here when it is full.
+    room: Arc<tokio::sync::Semaphore>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     head: watch::Receiver<u64>,
     idle: Mutex<Vec<Connection>>,
@@ -114,7 +116,8 @@ impl SqliteStore {
         let path = path.as_ref().to_owned();
         let (conn, position, log_hash) = schema::open_writer(&path, options.create)?;
         let (head_tx, head_rx) = watch::channel(position);
-        let (queue, rx) = mpsc::channel(options.queue_capacity.max(1));
+        let (queue, rx) = std::sync::mpsc::channel();
+        let room = Arc::new(tokio::sync::Semaphore::new(options.queue_capacity.max(1)));
         let stats = Arc::new(WriterCounters::default());
         let writer = Writer {
             stats: stats.clone(),
@@ -137,6 +140,7 @@ impl SqliteStore {
             inner: Arc::new(Shared {
                 path,
                 queue: Mutex::new(Some(queue)),
+                room,
                 writer: Mutex::new(Some(thread)),
                 head: head_rx,
                 idle: Mutex::new(Vec::new()),
@@ -259,6 +263,13 @@ impl EventStore for SqliteStore {
         let closed = || StoreError::Closed {
             reason: "the writer has stopped".to_owned(),
         };
+        let permit = self
+            .inner
+            .room
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| closed())?;
         let queue = self.inner.queue.lock().clone().ok_or_else(closed)?;
         let (reply, answer) = oneshot::channel();
         queue
@@ -267,8 +278,9 @@ impl EventStore for SqliteStore {
                 expected,
                 events,
                 reply,
+                caller: tokio::task::try_id(),
+                _permit: permit,
             })
-            .await
             .map_err(|_| closed())?;
         answer.await.map_err(|_| closed())?
     }
