@@ -1,7 +1,7 @@
 //! Read-all throughput probe: fills a store with `N` events (default 200,000) and reads it
 //! back through `read_all` in pages, printing events per second for each pass.
 //!
-//! `cargo run -p ticketflow-store --profile bench --example read_load -- 200000`
+//! `cargo run -p ticketflow-store --profile bench --example read_load -- 200000 [existing.db]`
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -15,15 +15,21 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(200_000);
+    // An optional store path, filled only if empty: reuse it to profile reads alone.
+    let existing = std::env::args().nth(2).map(std::path::PathBuf::from);
     let dir = tempfile::tempdir().unwrap();
+    let path = existing
+        .clone()
+        .unwrap_or_else(|| dir.path().join("read.db"));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async move {
-        let store = SqliteStore::open(dir.path().join("read.db"), SqliteOptions::default()).unwrap();
-        for s in 0..n / 100 {
+        let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+        let fill = if store.last_position().await.unwrap() > 0 { 0 } else { n / 100 };
+        for s in 0..fill {
             let events = (0..100).map(|_| event("TicketNoted", &[0x5a; 300])).collect();
             store
                 .append(&stream(&format!("ticket-SD-{}", s + 1)), ExpectedVersion::NoStream, events)
