@@ -11,7 +11,7 @@
 //!
 //! The checks panic with a message on the first violation, like any test assertion. They
 //! cover positions, versions, expected-version rules, idempotency, stream and log reads with
-//! filters, subscription switch-over and concurrent writers.
+//! filters, subscription switch-over, slow subscribers and concurrent writers.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -59,6 +59,7 @@ where
     read_all_with_filters(factory().await).await;
     refuses_bad_appends(factory().await).await;
     subscription_switch_over(factory().await).await;
+    slow_subscriber_does_not_block_writers(factory().await).await;
     concurrent_writers(factory().await).await;
     concurrent_conflicts(factory().await).await;
     verify_intact_log(factory().await).await;
@@ -565,6 +566,32 @@ pub async fn subscription_switch_over<S: EventStore + Clone + 'static>(store: S)
         .unwrap();
     let next = collect(&mut live, 1, &store).await;
     assert_eq!(next[0].global_position, r.first_position);
+}
+
+/// A subscriber that stops reading never holds up appends, and later resumes without gaps.
+pub async fn slow_subscriber_does_not_block_writers<S: EventStore + Clone + 'static>(store: S) {
+    let s = stream("ticket-SD-15");
+    let mut idle = store.subscribe_all(0, Filter::all());
+    store
+        .append(&s, ExpectedVersion::Any, vec![event("A", b"")])
+        .await
+        .unwrap();
+    assert_eq!(collect(&mut idle, 1, &store).await[0].global_position, 1);
+    // The subscriber is now live and stops reading while 3,000 events are appended.
+    tokio::time::timeout(Duration::from_secs(60), async {
+        for i in 0..300u32 {
+            let batch = (0..10).map(|_| event("B", &i.to_be_bytes())).collect();
+            store.append(&s, ExpectedVersion::Any, batch).await.unwrap();
+        }
+    })
+    .await
+    .expect("appends stalled behind an idle subscriber");
+    let rest = collect(&mut idle, 3000, &store).await;
+    assert!(
+        rest.iter()
+            .enumerate()
+            .all(|(i, e)| e.global_position == i as u64 + 2)
+    );
 }
 
 /// Many writers at once: every append lands, versions contiguous, positions gap-free.
