@@ -18,6 +18,8 @@
 //! every commit, and a crash at any moment leaves the file at the last committed transaction
 //! (an uncommitted tail of the WAL is ignored on open).
 
+mod collector;
+mod counters;
 mod rows;
 pub mod schema;
 mod writer;
@@ -37,8 +39,8 @@ use crate::event_store::EventStore;
 use crate::read::{Filter, StreamRead};
 use crate::subscription::Subscription;
 use crate::verify::VerifyReport;
+pub use counters::WriterStats;
 use schema::storage_error;
-pub use writer::WriterStats;
 use writer::{AppendJob, Writer, WriterCounters};
 
 /// How to open a SQLite store.

@@ -22,8 +22,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -31,6 +31,8 @@ use ticketflow_events::{Hash, NewEvent, RecordedEvent, StreamId, Timestamp};
 use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
+use super::collector::{Collector, MAX_LINGER};
+pub use super::counters::WriterCounters;
 use super::schema::storage_error;
 use crate::append::{AppendOutcome, ExpectedVersion, RecordedId, Replay, replay_of};
 use crate::chain::{log_hash, now_micros};
@@ -72,50 +74,6 @@ pub struct Writer {
 /// Streams whose heads the writer remembers; beyond this the cache starts over.
 const HEAD_CACHE_STREAMS: usize = 100_000;
 
-/// Counters the writer keeps for operators: how well group commit works and where the time
-/// goes. Read them through [`super::SqliteStore::writer_stats`].
-#[derive(Debug, Default)]
-pub struct WriterCounters {
-    commits: AtomicU64,
-    failed_commits: AtomicU64,
-    appends: AtomicU64,
-    events: AtomicU64,
-    write_micros: AtomicU64,
-    commit_micros: AtomicU64,
-}
-
-/// A reading of the writer's counters since the store was opened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct WriterStats {
-    /// Successful group commits (each one fsync).
-    pub commits: u64,
-    /// Group commits that failed and were rolled back.
-    pub failed_commits: u64,
-    /// Appends answered by successful commits (including refused and replayed ones).
-    pub appends: u64,
-    /// Events recorded.
-    pub events: u64,
-    /// Time spent checking and inserting, including the short wait for returning callers
-    /// (see `MAX_LINGER`), in microseconds.
-    pub write_micros: u64,
-    /// Time spent in COMMIT (WAL write and fsync), in microseconds.
-    pub commit_micros: u64,
-}
-
-impl WriterCounters {
-    /// Reads all counters.
-    pub fn read(&self) -> WriterStats {
-        WriterStats {
-            commits: self.commits.load(Ordering::Relaxed),
-            failed_commits: self.failed_commits.load(Ordering::Relaxed),
-            appends: self.appends.load(Ordering::Relaxed),
-            events: self.events.load(Ordering::Relaxed),
-            write_micros: self.write_micros.load(Ordering::Relaxed),
-            commit_micros: self.commit_micros.load(Ordering::Relaxed),
-        }
-    }
-}
-
 /// A batch's view of what it has written so far, on top of the file.
 #[derive(Default)]
 struct Pending {
@@ -125,56 +83,6 @@ struct Pending {
 }
 
 const INSERT: &str = "INSERT INTO events (position, stream_id, stream_version, event_id, event_type, schema_version, recorded_at, occurred_at, actor, correlation_id, causation_id, payload, prev_hash, hash, log_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
-
-/// Gathers one group commit's appends as they arrive.
-///
-/// It takes everything already queued and then, for a short bounded time, waits for the
-/// callers the previous commit answered: under steady concurrent load they come straight
-/// back with their next append, and without the wait the writers split into two half-size
-/// groups that alternate, paying twice the fsyncs. Callers are recognised by their tokio
-/// task id; a single writer is never waited for (it is already back when the batch starts),
-/// and the wait never exceeds half the previous commit's duration or [`MAX_LINGER`].
-struct Collector<'a> {
-    rx: &'a Receiver<AppendJob>,
-    returning: HashSet<tokio::task::Id>,
-    deadline: Instant,
-    events: usize,
-    first: Option<AppendJob>,
-}
-
-/// The longest a batch waits for returning callers.
-pub const MAX_LINGER: Duration = Duration::from_micros(300);
-
-impl Collector<'_> {
-    fn next(&mut self) -> Option<AppendJob> {
-        if let Some(job) = self.first.take() {
-            return Some(self.take(job));
-        }
-        if self.events >= MAX_BATCH_EVENTS {
-            return None;
-        }
-        match self.rx.try_recv() {
-            Ok(job) => Some(self.take(job)),
-            Err(TryRecvError::Disconnected) => None,
-            Err(TryRecvError::Empty) => {
-                let now = Instant::now();
-                if self.returning.is_empty() || now >= self.deadline {
-                    return None;
-                }
-                let job = self.rx.recv_timeout(self.deadline - now).ok()?;
-                Some(self.take(job))
-            }
-        }
-    }
-
-    fn take(&mut self, job: AppendJob) -> AppendJob {
-        if let Some(caller) = job.caller {
-            self.returning.remove(&caller);
-        }
-        self.events += job.events.len();
-        job
-    }
-}
 
 impl Writer {
     /// Runs until every sender is gone, then checkpoints the WAL into the main file.
