@@ -12,6 +12,31 @@
 //! The store is payload-agnostic: it records [`ticketflow_events::NewEvent`] envelopes and
 //! answers [`ticketflow_events::RecordedEvent`]s, never decoding payloads.
 //!
+//! ## Example
+//!
+//! ```
+//! use ticketflow_store::{EventStore, ExpectedVersion, Filter, MemoryStore, StreamRead};
+//! use ticketflow_store::conformance::event;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), ticketflow_store::StoreError> {
+//! let store = MemoryStore::new(); // or SqliteStore::open("events.db", SqliteOptions::default())?
+//! let ticket = "ticket-SD-1042".parse().expect("a valid stream id");
+//! let opened = event("TicketOpened", b"\x80");
+//! let outcome = store.append(&ticket, ExpectedVersion::NoStream, vec![opened.clone()]).await?;
+//! assert_eq!((outcome.last_version, outcome.last_position), (1, 1));
+//!
+//! // A retry of the same append is answered the same and records nothing.
+//! assert_eq!(store.append(&ticket, ExpectedVersion::NoStream, vec![opened]).await?, outcome);
+//!
+//! let history = store.read_stream(&ticket, StreamRead::forwards(100)).await?;
+//! let tickets = store.read_all(0, &Filter::category("ticket"), 100).await?;
+//! assert_eq!(history, tickets);
+//! assert!(store.verify().await?.is_intact());
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ## Guarantees
 //!
 //! * **Versions and positions.** Stream versions are contiguous from 1; global positions
