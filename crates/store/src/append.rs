@@ -100,7 +100,8 @@ pub fn validate_append(
             stream: stream.clone(),
         });
     }
-    for (i, e) in events.iter().enumerate() {
+    let mut seen = std::collections::HashSet::with_capacity(events.len());
+    for e in events {
         let size = event_size(e);
         if size > limits.max_event_bytes {
             return Err(StoreError::EventTooLarge {
@@ -109,7 +110,7 @@ pub fn validate_append(
                 limit: limits.max_event_bytes,
             });
         }
-        if events[..i].iter().any(|o| o.event_id == e.event_id) {
+        if !seen.insert(e.event_id) {
             return Err(StoreError::DuplicateIdInAppend {
                 event_id: e.event_id,
             });
@@ -207,6 +208,7 @@ fn first_id(events: &[NewEvent], found: &[Option<RecordedId>]) -> uuid::Uuid {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::conformance::{event, stream};

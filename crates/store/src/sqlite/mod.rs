@@ -18,6 +18,8 @@
 //! every commit, and a crash at any moment leaves the file at the last committed transaction
 //! (an uncommitted tail of the WAL is ignored on open).
 
+mod collector;
+mod counters;
 mod rows;
 pub mod schema;
 mod writer;
@@ -29,7 +31,7 @@ use async_trait::async_trait;
 use parking_lot::Mutex;
 use rusqlite::Connection;
 use ticketflow_events::{NewEvent, RecordedEvent, StreamId};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{oneshot, watch};
 
 use crate::append::{AppendLimits, AppendOutcome, ExpectedVersion, validate_append};
 use crate::error::{StoreError, StoreResult};
@@ -37,8 +39,8 @@ use crate::event_store::EventStore;
 use crate::read::{Filter, StreamRead};
 use crate::subscription::Subscription;
 use crate::verify::VerifyReport;
+pub use counters::WriterStats;
 use schema::storage_error;
-pub use writer::WriterStats;
 use writer::{AppendJob, Writer, WriterCounters};
 
 /// How to open a SQLite store.
@@ -73,7 +75,9 @@ pub struct SqliteStore {
 
 struct Shared {
     path: PathBuf,
-    queue: Mutex<Option<mpsc::Sender<AppendJob>>>,
+    queue: Mutex<Option<std::sync::mpsc::Sender<AppendJob>>>,
+    /// Bounds the appends queued for the writer; a caller waits here when it is full.
+    room: Arc<tokio::sync::Semaphore>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     head: watch::Receiver<u64>,
     idle: Mutex<Vec<Connection>>,
@@ -114,7 +118,8 @@ impl SqliteStore {
         let path = path.as_ref().to_owned();
         let (conn, position, log_hash) = schema::open_writer(&path, options.create)?;
         let (head_tx, head_rx) = watch::channel(position);
-        let (queue, rx) = mpsc::channel(options.queue_capacity.max(1));
+        let (queue, rx) = std::sync::mpsc::channel();
+        let room = Arc::new(tokio::sync::Semaphore::new(options.queue_capacity.max(1)));
         let stats = Arc::new(WriterCounters::default());
         let writer = Writer {
             stats: stats.clone(),
@@ -123,6 +128,7 @@ impl SqliteStore {
             position,
             log_hash,
             head: head_tx,
+            heads: std::collections::HashMap::new(),
         };
         let thread = std::thread::Builder::new()
             .name("ticketflow-store-writer".to_owned())
@@ -136,6 +142,7 @@ impl SqliteStore {
             inner: Arc::new(Shared {
                 path,
                 queue: Mutex::new(Some(queue)),
+                room,
                 writer: Mutex::new(Some(thread)),
                 head: head_rx,
                 idle: Mutex::new(Vec::new()),
@@ -258,6 +265,13 @@ impl EventStore for SqliteStore {
         let closed = || StoreError::Closed {
             reason: "the writer has stopped".to_owned(),
         };
+        let permit = self
+            .inner
+            .room
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| closed())?;
         let queue = self.inner.queue.lock().clone().ok_or_else(closed)?;
         let (reply, answer) = oneshot::channel();
         queue
@@ -266,8 +280,9 @@ impl EventStore for SqliteStore {
                 expected,
                 events,
                 reply,
+                caller: tokio::task::try_id(),
+                _permit: permit,
             })
-            .await
             .map_err(|_| closed())?;
         answer.await.map_err(|_| closed())?
     }

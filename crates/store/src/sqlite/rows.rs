@@ -5,6 +5,7 @@
 
 use std::path::Path;
 
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Row, params};
 use ticketflow_events::{Hash, RecordedEvent, StreamId, Timestamp};
 use uuid::Uuid;
@@ -42,45 +43,57 @@ fn unsigned(v: i64, what: &str) -> Result<u64, String> {
 /// Decodes one row selected with [`COLUMNS`] into the event and its log hash.
 ///
 /// The outer error is SQLite failing to deliver the row (damaged file); the inner one is a
-/// row that arrived but does not make an envelope.
+/// row that arrived but does not make an envelope. Fixed-size columns are read as borrowed
+/// blobs, so decoding allocates only the strings and the payload.
 pub fn decode(row: &Row<'_>) -> rusqlite::Result<Result<(RecordedEvent, Hash), Undecodable>> {
     let position: i64 = row.get(0)?;
-    let stream_id: String = row.get(1)?;
+    let text = |i: usize| -> rusqlite::Result<Result<&str, String>> {
+        Ok(match row.get_ref(i)? {
+            ValueRef::Text(t) => {
+                std::str::from_utf8(t).map_err(|_| format!("column {i} is not UTF-8"))
+            }
+            other => Err(format!("column {i} is {:?}, not text", other.data_type())),
+        })
+    };
+    let blob = |i: usize| -> rusqlite::Result<Option<&[u8]>> {
+        Ok(match row.get_ref(i)? {
+            ValueRef::Blob(b) => Some(b),
+            _ => None,
+        })
+    };
+    let stream_id = text(1)?;
     let stream_version: i64 = row.get(2)?;
-    let event_id: Vec<u8> = row.get(3)?;
-    let event_type: String = row.get(4)?;
+    let event_id = blob(3)?;
+    let event_type = text(4)?;
     let schema_version: i64 = row.get(5)?;
     let recorded_at: i64 = row.get(6)?;
     let occurred_at: i64 = row.get(7)?;
-    let actor: String = row.get(8)?;
-    let correlation_id: Vec<u8> = row.get(9)?;
-    let causation_id: Option<Vec<u8>> = row.get(10)?;
-    let payload: Vec<u8> = row.get(11)?;
-    let prev_hash: Vec<u8> = row.get(12)?;
-    let own_hash: Vec<u8> = row.get(13)?;
-    let log_hash: Vec<u8> = row.get(14)?;
+    let actor = text(8)?;
+    let correlation_id = blob(9)?;
+    let causation_id = blob(10)?;
+    let payload = blob(11)?;
+    let prev_hash = blob(12)?;
+    let own_hash = blob(13)?;
+    let log_hash = blob(14)?;
     let build = || -> Result<(RecordedEvent, Hash), String> {
         let event = RecordedEvent {
-            stream_id: stream_id.parse::<StreamId>().map_err(|e| e.to_string())?,
+            stream_id: stream_id?.parse::<StreamId>().map_err(|e| e.to_string())?,
             stream_version: unsigned(stream_version, "stream version")?,
             global_position: unsigned(position, "position")?,
-            event_id: uuid(&event_id, "event id")?,
-            event_type,
+            event_id: uuid(event_id.unwrap_or_default(), "event id")?,
+            event_type: event_type?.to_owned(),
             schema_version: u16::try_from(schema_version)
                 .map_err(|_| format!("schema version {schema_version} is out of range"))?,
             recorded_at: time(recorded_at, "recorded_at")?,
             occurred_at: time(occurred_at, "occurred_at")?,
-            actor,
-            correlation_id: uuid(&correlation_id, "correlation id")?,
-            causation_id: causation_id
-                .as_deref()
-                .map(|c| uuid(c, "causation id"))
-                .transpose()?,
-            payload,
-            prev_hash: hash(&prev_hash, "prev_hash")?,
-            hash: hash(&own_hash, "hash")?,
+            actor: actor?.to_owned(),
+            correlation_id: uuid(correlation_id.unwrap_or_default(), "correlation id")?,
+            causation_id: causation_id.map(|c| uuid(c, "causation id")).transpose()?,
+            payload: payload.unwrap_or_default().to_vec(),
+            prev_hash: hash(prev_hash.unwrap_or_default(), "prev_hash")?,
+            hash: hash(own_hash.unwrap_or_default(), "hash")?,
         };
-        Ok((event, hash(&log_hash, "log_hash")?))
+        Ok((event, hash(log_hash.unwrap_or_default(), "log_hash")?))
     };
     Ok(build().map_err(|d| Undecodable(position.max(0) as u64, d)))
 }

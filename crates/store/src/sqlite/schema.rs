@@ -107,7 +107,9 @@ pub fn open_writer(path: &Path, create: bool) -> Result<(Connection, u64, Hash),
     // power cut, not only a process crash.
     conn.pragma_update(None, "synchronous", "FULL")
         .map_err(err("setting synchronous=FULL"))?;
-    conn.pragma_update(None, "cache_size", -65536)
+    // 16 MiB: enough for the hot index pages; a much larger cache makes SQLite's end-of-
+    // transaction cache truncation (per commit) measurably slower.
+    conn.pragma_update(None, "cache_size", -16384)
         .map_err(err("sizing the page cache"))?;
     conn.pragma_update(None, "wal_autocheckpoint", 4096)
         .map_err(err("setting the checkpoint interval"))?;

@@ -10,22 +10,29 @@
 //! * Positions are assigned here, in order, from `next_position`; nobody else assigns them,
 //!   so they strictly increase in commit order. A failed batch assigns nothing: the in-memory
 //!   head only advances after a successful commit.
-//! * Each append is checked (idempotency, expected version) *before* any of its rows are
-//!   inserted, against the file plus the batch's own earlier appends. A refused append
-//!   therefore leaves nothing behind and the rest of the batch proceeds.
+//! * Each append is checked against the file plus the batch's own earlier appends: the
+//!   expected version before anything is inserted, idempotency by the unique index on
+//!   `event_id` (a multi-event append runs under a savepoint and is rolled back to it when
+//!   the index refuses one of its ids). A refused append therefore leaves nothing behind and
+//!   the rest of the batch proceeds.
+//! * The writer caches committed stream heads; the cache is only extended after a successful
+//!   commit and is dropped after a failed one.
 //! * A storage failure (full disk, I/O error) aborts the whole batch: it is rolled back and
 //!   every caller in it gets the error. Nothing of it becomes visible.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Instant;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::Receiver;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use ticketflow_events::{Hash, NewEvent, RecordedEvent, StreamId, Timestamp};
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{oneshot, watch};
 use uuid::Uuid;
 
+use super::collector::{Collector, MAX_LINGER};
+pub use super::counters::WriterCounters;
 use super::schema::storage_error;
 use crate::append::{AppendOutcome, ExpectedVersion, RecordedId, Replay, replay_of};
 use crate::chain::{log_hash, now_micros};
@@ -44,6 +51,10 @@ pub struct AppendJob {
     pub events: Vec<NewEvent>,
     /// Where the answer goes.
     pub reply: oneshot::Sender<StoreResult<AppendOutcome>>,
+    /// The caller's tokio task, so the writer can tell when the callers it answered are back.
+    pub caller: Option<tokio::task::Id>,
+    /// The caller's place in the queue; released when the job is answered (backpressure).
+    pub _permit: tokio::sync::OwnedSemaphorePermit,
 }
 
 /// The writer's state; lives on its own thread.
@@ -56,56 +67,17 @@ pub struct Writer {
     pub(super) log_hash: Hash,
     pub(super) head: watch::Sender<u64>,
     pub(super) stats: std::sync::Arc<WriterCounters>,
+    /// Last version and hash of recently written streams, as committed.
+    pub(super) heads: HashMap<StreamId, (u64, Hash)>,
 }
 
-/// Counters the writer keeps for operators: how well group commit works and where the time
-/// goes. Read them through [`super::SqliteStore::writer_stats`].
-#[derive(Debug, Default)]
-pub struct WriterCounters {
-    commits: AtomicU64,
-    failed_commits: AtomicU64,
-    appends: AtomicU64,
-    events: AtomicU64,
-    write_micros: AtomicU64,
-    commit_micros: AtomicU64,
-}
-
-/// A reading of the writer's counters since the store was opened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct WriterStats {
-    /// Successful group commits (each one fsync).
-    pub commits: u64,
-    /// Group commits that failed and were rolled back.
-    pub failed_commits: u64,
-    /// Appends answered by successful commits (including refused and replayed ones).
-    pub appends: u64,
-    /// Events recorded.
-    pub events: u64,
-    /// Time spent checking and inserting, in microseconds.
-    pub write_micros: u64,
-    /// Time spent in COMMIT (WAL write and fsync), in microseconds.
-    pub commit_micros: u64,
-}
-
-impl WriterCounters {
-    /// Reads all counters.
-    pub fn read(&self) -> WriterStats {
-        WriterStats {
-            commits: self.commits.load(Ordering::Relaxed),
-            failed_commits: self.failed_commits.load(Ordering::Relaxed),
-            appends: self.appends.load(Ordering::Relaxed),
-            events: self.events.load(Ordering::Relaxed),
-            write_micros: self.write_micros.load(Ordering::Relaxed),
-            commit_micros: self.commit_micros.load(Ordering::Relaxed),
-        }
-    }
-}
+/// Streams whose heads the writer remembers; beyond this the cache starts over.
+const HEAD_CACHE_STREAMS: usize = 100_000;
 
 /// A batch's view of what it has written so far, on top of the file.
 #[derive(Default)]
 struct Pending {
     heads: HashMap<StreamId, (u64, Hash)>,
-    ids: HashMap<Uuid, RecordedId>,
     position: u64,
     log_hash: Hash,
 }
@@ -114,20 +86,20 @@ const INSERT: &str = "INSERT INTO events (position, stream_id, stream_version, e
 
 impl Writer {
     /// Runs until every sender is gone, then checkpoints the WAL into the main file.
-    pub fn run(mut self, mut rx: mpsc::Receiver<AppendJob>) {
-        while let Some(first) = rx.blocking_recv() {
-            let mut events = first.events.len();
-            let mut batch = vec![first];
-            while events < MAX_BATCH_EVENTS {
-                match rx.try_recv() {
-                    Ok(job) => {
-                        events += job.events.len();
-                        batch.push(job);
-                    }
-                    Err(_) => break,
-                }
-            }
-            self.commit_batch(batch);
+    pub fn run(mut self, rx: Receiver<AppendJob>) {
+        let mut returning = HashSet::new();
+        let mut linger = Duration::ZERO;
+        while let Ok(first) = rx.recv() {
+            let mut collector = Collector {
+                rx: &rx,
+                returning: std::mem::take(&mut returning),
+                deadline: Instant::now() + linger,
+                events: 0,
+                first: Some(first),
+            };
+            let (answered, commit_time) = self.commit_batch(&mut collector);
+            returning = answered;
+            linger = (commit_time / 2).min(MAX_LINGER);
         }
         // Clean shutdown: fold the WAL into the main file so a copy of the file alone is
         // complete. Failure is harmless (the WAL stays and is replayed on open).
@@ -139,21 +111,40 @@ impl Writer {
         }
     }
 
-    fn commit_batch(&mut self, batch: Vec<AppendJob>) {
+    /// Records one batch and answers its callers; returns the task ids answered and how long
+    /// the COMMIT took.
+    fn commit_batch(
+        &mut self,
+        collector: &mut Collector<'_>,
+    ) -> (HashSet<tokio::task::Id>, Duration) {
         let recorded_at = now_micros();
         let mut pending = Pending {
             position: self.position,
             log_hash: self.log_hash,
             ..Pending::default()
         };
-        let mut answers = Vec::with_capacity(batch.len());
-        let outcome = self.write_batch(&batch, recorded_at, &mut pending, &mut answers);
+        let mut jobs = Vec::new();
+        let mut answers = Vec::new();
+        let mut commit_time = Duration::ZERO;
+        let outcome = self.write_batch(
+            collector,
+            recorded_at,
+            &mut pending,
+            &mut jobs,
+            &mut answers,
+            &mut commit_time,
+        );
+        let mut answered = HashSet::new();
         match outcome {
             Ok(()) => {
+                if self.heads.len() + pending.heads.len() > HEAD_CACHE_STREAMS {
+                    self.heads.clear();
+                }
+                self.heads.extend(pending.heads.drain());
                 self.stats.commits.fetch_add(1, Ordering::Relaxed);
                 self.stats
                     .appends
-                    .fetch_add(batch.len() as u64, Ordering::Relaxed);
+                    .fetch_add(jobs.len() as u64, Ordering::Relaxed);
                 self.stats
                     .events
                     .fetch_add(pending.position - self.position, Ordering::Relaxed);
@@ -164,7 +155,8 @@ impl Writer {
                     *h = pending.position;
                     changed
                 });
-                for (job, answer) in batch.into_iter().zip(answers) {
+                for (job, answer) in jobs.into_iter().zip(answers) {
+                    answered.extend(job.caller);
                     let _ = job.reply.send(answer);
                 }
             }
@@ -176,17 +168,19 @@ impl Writer {
                     let _ = self.conn.execute_batch("ROLLBACK");
                 }
                 self.resync();
-                for job in batch {
+                for job in jobs {
                     let _ = job.reply.send(Err(error.clone()));
                 }
             }
         }
+        (answered, commit_time)
     }
 
     /// After a failed commit, re-reads the head from the file: a commit that reported an error
     /// may still have become durable, and positions must continue from what is really there.
     /// The callers were told it failed; their retries are answered by idempotency.
     fn resync(&mut self) {
+        self.heads.clear();
         let last: rusqlite::Result<Option<(i64, Vec<u8>)>> = self
             .conn
             .query_row(
@@ -213,15 +207,19 @@ impl Writer {
 
     fn write_batch(
         &mut self,
-        batch: &[AppendJob],
+        collector: &mut Collector<'_>,
         recorded_at: Timestamp,
         pending: &mut Pending,
+        jobs: &mut Vec<AppendJob>,
         answers: &mut Vec<StoreResult<AppendOutcome>>,
+        commit_time: &mut Duration,
     ) -> rusqlite::Result<()> {
         let started = Instant::now();
         let tx = self.conn.transaction()?;
-        for job in batch {
-            answers.push(append_one(&tx, job, recorded_at, pending)?);
+        while let Some(job) = collector.next() {
+            let answer = append_one(&tx, &job, recorded_at, pending, &self.heads);
+            jobs.push(job);
+            answers.push(answer?);
         }
         if pending.position != self.position {
             tx.prepare_cached("UPDATE head SET position = ?1, log_hash = ?2 WHERE id = 1")?
@@ -229,13 +227,14 @@ impl Writer {
         }
         let written = Instant::now();
         let committed = tx.commit();
-        let micros = |d: std::time::Duration| d.as_micros().min(u128::from(u64::MAX)) as u64;
+        *commit_time = written.elapsed();
+        let micros = |d: Duration| d.as_micros().min(u128::from(u64::MAX)) as u64;
         self.stats
             .write_micros
             .fetch_add(micros(written - started), Ordering::Relaxed);
         self.stats
             .commit_micros
-            .fetch_add(micros(written.elapsed()), Ordering::Relaxed);
+            .fetch_add(micros(*commit_time), Ordering::Relaxed);
         committed
     }
 }
@@ -281,48 +280,83 @@ fn stream_head(tx: &Connection, stream: &StreamId) -> rusqlite::Result<Option<(u
     }))
 }
 
+/// True for the unique-constraint failures an already-recorded event id causes.
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+    )
+}
+
+/// The slow path of idempotency: looks the append's ids up (inside the transaction, so the
+/// batch's own rows count) and decides. `None` means none of the ids is recorded.
+fn replay(
+    tx: &Connection,
+    job: &AppendJob,
+) -> rusqlite::Result<Option<StoreResult<AppendOutcome>>> {
+    let mut found = Vec::with_capacity(job.events.len());
+    for e in &job.events {
+        found.push(lookup_id(tx, &e.event_id)?);
+    }
+    Ok(match replay_of(&job.stream, &job.events, &found) {
+        Ok(Replay::Fresh) => None,
+        Ok(Replay::AlreadyRecorded(outcome)) => Some(Ok(outcome)),
+        Err(e) => Some(Err(e)),
+    })
+}
+
 /// Checks and inserts one append. The outer error aborts the batch; the inner one answers
 /// only this caller.
+///
+/// The common case costs one INSERT per event: the stream head comes from the writer's cache
+/// and idempotency is enforced by the unique index on `event_id`. Only when the index refuses
+/// a row (a retry or a reused id), or the expected version does not match (it may be a retry
+/// of an append that already moved the stream), are the ids looked up. A multi-event append
+/// runs under a savepoint so that a refusal half-way leaves nothing behind.
 fn append_one(
     tx: &Connection,
     job: &AppendJob,
     recorded_at: Timestamp,
     pending: &mut Pending,
+    committed: &HashMap<StreamId, (u64, Hash)>,
 ) -> rusqlite::Result<StoreResult<AppendOutcome>> {
-    let mut found = Vec::with_capacity(job.events.len());
-    for e in &job.events {
-        found.push(match pending.ids.get(&e.event_id) {
-            Some(r) => Some(r.clone()),
-            None => lookup_id(tx, &e.event_id)?,
-        });
-    }
-    match replay_of(&job.stream, &job.events, &found) {
-        Ok(Replay::Fresh) => {}
-        Ok(Replay::AlreadyRecorded(outcome)) => return Ok(Ok(outcome)),
-        Err(e) => return Ok(Err(e)),
-    }
-    let head = match pending.heads.get(&job.stream) {
+    let head = match pending
+        .heads
+        .get(&job.stream)
+        .or_else(|| committed.get(&job.stream))
+    {
         Some(h) => Some(*h),
         None => stream_head(tx, &job.stream)?,
     };
     let actual = head.map(|h| h.0);
     if !job.expected.admits(actual) {
+        if let Some(answer) = replay(tx, job)? {
+            return Ok(answer);
+        }
         return Ok(Err(StoreError::WrongExpectedVersion {
             stream: job.stream.clone(),
             expected: job.expected,
             actual,
         }));
     }
+    let savepoint = job.events.len() > 1;
+    if savepoint {
+        tx.prepare_cached("SAVEPOINT append")?.execute([])?;
+    }
     let (mut version, mut prev) = head.unwrap_or((0, Hash::ZERO));
+    let mut position = pending.position;
+    let mut chained = pending.log_hash;
     let first_version = version + 1;
-    let first_position = pending.position + 1;
+    let first_position = position + 1;
     let mut insert = tx.prepare_cached(INSERT)?;
     for e in &job.events {
         version += 1;
-        let position = pending.position + 1;
+        position += 1;
         let hash = RecordedEvent::compute_hash(&prev, &job.stream, version, e);
-        let chained = log_hash(&pending.log_hash, &hash, position, recorded_at);
-        insert.execute(params![
+        chained = log_hash(&chained, &hash, position, recorded_at);
+        let inserted = insert.execute(params![
             position as i64,
             job.stream.as_str(),
             version as i64,
@@ -338,26 +372,32 @@ fn append_one(
             &prev.0[..],
             &hash.0[..],
             &chained.0[..],
-        ])?;
-        pending.ids.insert(
-            e.event_id,
-            RecordedId {
-                stream: job.stream.clone(),
-                version,
-                position,
-                prev_hash: prev,
-                hash,
-            },
-        );
+        ]);
+        match inserted {
+            Ok(_) => {}
+            Err(err) if is_unique_violation(&err) => {
+                if savepoint {
+                    tx.prepare_cached("ROLLBACK TO append")?.execute([])?;
+                    tx.prepare_cached("RELEASE append")?.execute([])?;
+                }
+                // Anything but a known id means the writer's view is wrong: fail the batch,
+                // which resynchronises it from the file.
+                return replay(tx, job)?.ok_or(err);
+            }
+            Err(err) => return Err(err),
+        }
         prev = hash;
-        pending.position = position;
-        pending.log_hash = chained;
     }
+    if savepoint {
+        tx.prepare_cached("RELEASE append")?.execute([])?;
+    }
+    pending.position = position;
+    pending.log_hash = chained;
     pending.heads.insert(job.stream.clone(), (version, prev));
     Ok(Ok(AppendOutcome {
         first_version,
         last_version: version,
         first_position,
-        last_position: pending.position,
+        last_position: position,
     }))
 }

@@ -1,0 +1,47 @@
+//! The writer's counters: how well group commit works and where the time goes.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Counters the writer keeps for operators: how well group commit works and where the time
+/// goes. Read them through [`super::SqliteStore::writer_stats`].
+#[derive(Debug, Default)]
+pub struct WriterCounters {
+    pub(super) commits: AtomicU64,
+    pub(super) failed_commits: AtomicU64,
+    pub(super) appends: AtomicU64,
+    pub(super) events: AtomicU64,
+    pub(super) write_micros: AtomicU64,
+    pub(super) commit_micros: AtomicU64,
+}
+
+/// A reading of the writer's counters since the store was opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WriterStats {
+    /// Successful group commits (each one fsync).
+    pub commits: u64,
+    /// Group commits that failed and were rolled back.
+    pub failed_commits: u64,
+    /// Appends answered by successful commits (including refused and replayed ones).
+    pub appends: u64,
+    /// Events recorded.
+    pub events: u64,
+    /// Time spent checking and inserting, including the short wait for returning callers
+    /// (see `MAX_LINGER`), in microseconds.
+    pub write_micros: u64,
+    /// Time spent in COMMIT (WAL write and fsync), in microseconds.
+    pub commit_micros: u64,
+}
+
+impl WriterCounters {
+    /// Reads all counters.
+    pub fn read(&self) -> WriterStats {
+        WriterStats {
+            commits: self.commits.load(Ordering::Relaxed),
+            failed_commits: self.failed_commits.load(Ordering::Relaxed),
+            appends: self.appends.load(Ordering::Relaxed),
+            events: self.events.load(Ordering::Relaxed),
+            write_micros: self.write_micros.load(Ordering::Relaxed),
+            commit_micros: self.commit_micros.load(Ordering::Relaxed),
+        }
+    }
+}
