@@ -9,6 +9,13 @@
 //! events are applied) and can write and restore a snapshot, which the runner persists with
 //! its checkpoint so a restart resumes instead of rebuilding.
 
+pub mod escalations;
 pub mod read_model;
+mod snapshot;
+mod streams;
 
+#[cfg(test)]
+mod test_desk;
+
+pub use escalations::Escalations;
 pub use read_model::{ReadModel, SnapshotError};
