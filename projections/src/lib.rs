@@ -15,6 +15,9 @@ mod snapshot;
 mod streams;
 
 #[cfg(test)]
+mod rebuild_properties;
+
+#[cfg(test)]
 mod test_desk;
 
 pub use escalations::Escalations;
