@@ -13,6 +13,7 @@ pub mod escalations;
 pub mod read_model;
 mod snapshot;
 mod streams;
+pub mod ticket_overview;
 
 #[cfg(test)]
 mod rebuild_properties;
@@ -22,3 +23,4 @@ mod test_desk;
 
 pub use escalations::Escalations;
 pub use read_model::{ReadModel, SnapshotError};
+pub use ticket_overview::TicketOverview;
