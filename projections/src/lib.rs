@@ -10,7 +10,9 @@
 //! its checkpoint so a restart resumes instead of rebuilding.
 
 pub mod escalations;
+mod month;
 pub mod read_model;
+pub mod sla;
 mod snapshot;
 mod streams;
 pub mod ticket_overview;
@@ -22,5 +24,7 @@ mod rebuild_properties;
 mod test_desk;
 
 pub use escalations::Escalations;
+pub use month::Month;
 pub use read_model::{ReadModel, SnapshotError};
+pub use sla::SlaOverview;
 pub use ticket_overview::TicketOverview;
