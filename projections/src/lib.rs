@@ -9,7 +9,9 @@
 //! events are applied) and can write and restore a snapshot, which the runner persists with
 //! its checkpoint so a restart resumes instead of rebuilding.
 
+pub mod audit_trail;
 pub mod escalations;
+pub mod event_summary;
 mod month;
 pub mod read_model;
 pub mod sla;
@@ -23,6 +25,7 @@ mod rebuild_properties;
 #[cfg(test)]
 mod test_desk;
 
+pub use audit_trail::AuditTrail;
 pub use escalations::Escalations;
 pub use month::Month;
 pub use read_model::{ReadModel, SnapshotError};
