@@ -10,6 +10,7 @@
 //! its checkpoint so a restart resumes instead of rebuilding.
 
 pub mod audit_trail;
+pub mod delivery_manifest;
 pub mod escalations;
 pub mod event_summary;
 mod month;
@@ -26,6 +27,7 @@ mod rebuild_properties;
 mod test_desk;
 
 pub use audit_trail::AuditTrail;
+pub use delivery_manifest::DeliveryManifests;
 pub use escalations::Escalations;
 pub use month::Month;
 pub use read_model::{ReadModel, SnapshotError};

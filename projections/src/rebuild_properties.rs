@@ -539,6 +539,7 @@ macro_rules! rebuild_property {
 rebuild_property! {
     escalations_rebuilt_equal_incremental => |_: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::Escalations::new()) };
     audit_trail_rebuilt_equals_incremental => |_: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::AuditTrail::new()) };
+    delivery_manifests_rebuilt_equal_incremental => |_: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::DeliveryManifests::new()) };
     sla_rebuilt_equals_incremental => |c: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::SlaOverview::new(c)) };
     ticket_overview_rebuilt_equals_incremental => |_: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::TicketOverview::new()) };
 }
