@@ -10,6 +10,7 @@
 //! its checkpoint so a restart resumes instead of rebuilding.
 
 pub mod audit_trail;
+pub mod billing;
 pub mod delivery_manifest;
 pub mod escalations;
 pub mod event_summary;
@@ -28,6 +29,7 @@ mod rebuild_properties;
 mod test_desk;
 
 pub use audit_trail::AuditTrail;
+pub use billing::Billing;
 pub use delivery_manifest::DeliveryManifests;
 pub use escalations::Escalations;
 pub use month::Month;
