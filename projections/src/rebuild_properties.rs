@@ -542,6 +542,7 @@ rebuild_property! {
     delivery_manifests_rebuilt_equal_incremental => |_: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::DeliveryManifests::new()) };
     order_board_rebuilt_equals_incremental => |c: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::OrderPlanningBoard::new(c)) };
     billing_rebuilt_equals_incremental => |_: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::Billing::new()) };
+    notifications_rebuilt_equal_incremental => |_: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::NotificationOutbox::new()) };
     sla_rebuilt_equals_incremental => |c: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::SlaOverview::new(c)) };
     ticket_overview_rebuilt_equals_incremental => |_: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::TicketOverview::new()) };
 }
