@@ -102,6 +102,16 @@ pub struct DeliveryManifest {
     pub delivered_at: Option<Timestamp>,
 }
 
+fn included_ticket(ticket: &TicketKey, line: Option<&TicketLine>) -> IncludedTicket {
+    IncludedTicket {
+        ticket: ticket.clone(),
+        status: line.map(|l| l.status),
+        ticket_type: line.map(|l| l.ticket_type),
+        summary: line.map(|l| l.summary.clone()),
+        delivery_version: line.and_then(|l| l.delivery_version.clone()),
+    }
+}
+
 /// The delivery manifests read model.
 #[derive(Debug, Default)]
 pub struct DeliveryManifests {
@@ -128,13 +138,7 @@ impl DeliveryManifests {
 
     fn included(&self, ticket: &TicketKey) -> IncludedTicket {
         let line = self.tickets.get(ticket);
-        IncludedTicket {
-            ticket: ticket.clone(),
-            status: line.as_ref().map(|l| l.status),
-            ticket_type: line.as_ref().map(|l| l.ticket_type),
-            summary: line.as_ref().map(|l| l.summary.clone()),
-            delivery_version: line.as_ref().and_then(|l| l.delivery_version.clone()),
-        }
+        included_ticket(ticket, line.as_deref())
     }
 
     fn build(&self, key: &DeliveryKey, events: &[DeliveryEvent]) -> DeliveryManifest {
@@ -231,7 +235,9 @@ impl DeliveryManifests {
                         .is_some_and(DeliveryVersion::is_custom)
                     && !included.contains(t.key())
             })
-            .map(|t| self.included(t.key()))
+            // Built from the entry in hand: looking the map up again while iterating it could
+            // deadlock against a concurrent writer.
+            .map(|t| included_ticket(t.key(), Some(t.value())))
             .collect();
         out.sort_by(|a, b| a.ticket.cmp(&b.ticket));
         out

@@ -79,7 +79,11 @@ fn wait() -> impl Strategy<Value = i64> {
 }
 
 fn creator(ticket: usize) -> Actor {
-    if ticket % 2 == 0 { jane() } else { john() }
+    if ticket.is_multiple_of(2) {
+        jane()
+    } else {
+        john()
+    }
 }
 
 fn ticket_command(ticket: usize, action: u8, param: u8, desk: &Desk) -> (Actor, TicketCommand) {
@@ -94,7 +98,7 @@ fn ticket_command(ticket: usize, action: u8, param: u8, desk: &Desk) -> (Actor, 
         TicketType::Customisation,
         TicketType::Suggestion,
     ];
-    let share = if p % 2 == 0 {
+    let share = if p.is_multiple_of(2) {
         SharedWith::Organisation
     } else {
         SharedWith::Nobody
@@ -160,7 +164,7 @@ fn ticket_command(ticket: usize, action: u8, param: u8, desk: &Desk) -> (Actor, 
         12 => (
             developer(),
             C::ReportReadyForDelivery {
-                delivery_version: if p % 2 == 0 {
+                delivery_version: if p.is_multiple_of(2) {
                     "CUSTOM".into()
                 } else {
                     "14.21.3.1".into()
@@ -170,7 +174,7 @@ fn ticket_command(ticket: usize, action: u8, param: u8, desk: &Desk) -> (Actor, 
         13 => (
             agent(),
             C::Forward {
-                to: if p % 2 == 0 {
+                to: if p.is_multiple_of(2) {
                     ForwardTarget::TechnicalServices
                 } else {
                     ForwardTarget::ProductManagement
@@ -209,7 +213,7 @@ fn ticket_command(ticket: usize, action: u8, param: u8, desk: &Desk) -> (Actor, 
             },
         ),
         20 => (
-            if p % 2 == 0 { jane() } else { john() },
+            if p.is_multiple_of(2) { jane() } else { john() },
             C::SetNotifications { enabled: p % 4 < 2 },
         ),
         21 | 22 => {
@@ -247,7 +251,7 @@ fn ticket_command(ticket: usize, action: u8, param: u8, desk: &Desk) -> (Actor, 
         25 => (
             agent(),
             C::SetConfidential {
-                confidential: p % 2 == 0,
+                confidential: p.is_multiple_of(2),
             },
         ),
         26 => (agent(), C::RequestEstimate),
@@ -553,7 +557,7 @@ fn random_histories_reach_deep_into_the_workflows() {
     let ops: Vec<(i64, Op)> = (0..600u32)
         .map(|i| {
             let op = match i % 7 {
-                0 | 1 | 2 | 3 => Op::Ticket {
+                0..=3 => Op::Ticket {
                     ticket: (i as usize / 7) % TICKETS.len(),
                     action: (i % 32) as u8,
                     param: (i % 8) as u8,
@@ -565,7 +569,7 @@ fn random_histories_reach_deep_into_the_workflows() {
                     delivery: (i as usize / 5) % 2,
                 },
                 _ => {
-                    if i % 2 == 0 {
+                    if i.is_multiple_of(2) {
                         Op::Include {
                             delivery: (i as usize) % 2,
                             ticket: (i as usize) % 5,

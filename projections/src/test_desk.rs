@@ -61,15 +61,13 @@ impl Desk {
         self.tickets.get(&key.parse::<TicketKey>().unwrap())
     }
 
-    fn record<E: EventSet>(
+    fn record<E: EventSet + Clone>(
         &mut self,
         stream: StreamId,
         actor: &Actor,
         events: &[E],
         wrap: impl Fn(E) -> AnyEvent,
-    ) where
-        E: Clone,
-    {
+    ) {
         self.commands += 1;
         let correlation = Uuid::from_u128(self.commands);
         for event in events {

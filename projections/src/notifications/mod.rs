@@ -197,10 +197,7 @@ impl ReadModel for NotificationOutbox {
         let Some(key) = streams::ticket_key(envelope) else {
             return;
         };
-        let mut audience = self
-            .audiences
-            .entry(key.clone())
-            .or_insert_with(Audience::default);
+        let mut audience = self.audiences.entry(key.clone()).or_default();
         for delivery in audience.apply(envelope, event) {
             match delivery {
                 rules::Delivery::New(n) => {
