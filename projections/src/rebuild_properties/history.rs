@@ -1,23 +1,12 @@
-//! Property tests (issue item 6): for random but valid histories, a read model maintained
-//! incrementally — with a snapshot written and restored into a fresh instance at a random point
-//! in the middle — ends in exactly the state of a fresh instance that folds the whole history
-//! at once. States are compared through their snapshots, which are deterministic (maps are
-//! written sorted by key).
-//!
-//! Histories are generated as random sequences of operations on a handful of tickets, two
-//! customisation orders and two deliveries, each run through the aggregates' `decide` by the
-//! test desk: refused commands record nothing, so every recorded history is one the real
-//! engine could have produced. Time moves forward by a random amount between operations, and
-//! due timers fire when an operation asks for them.
+//! Random but valid histories: operations on a handful of tickets, two customisation orders
+//! and two deliveries, run through the aggregates' `decide` by the test desk.
 
 #![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use chrono::{Days, Duration};
 use proptest::prelude::*;
-use ticketflow_domain::DeskConfig;
 use ticketflow_domain::delivery::DeliveryCommand;
 use ticketflow_domain::order::OrderCommand;
 use ticketflow_domain::ticket::TicketCommand;
@@ -29,7 +18,6 @@ use ticketflow_events::ticket::{
 };
 use ticketflow_events::{Actor, Department, OrganisationId, Region};
 
-use crate::ReadModel;
 use crate::test_desk::*;
 
 const TICKETS: [&str; 5] = ["SD-1", "SD-2", "SD-3", "SD-4", "SD-5"];
@@ -38,7 +26,7 @@ const DELIVERIES: [&str; 2] = ["SD-901", "SD-902"];
 
 /// One step of a random history.
 #[derive(Debug, Clone)]
-enum Op {
+pub(super) enum Op {
     Ticket {
         ticket: usize,
         action: u8,
@@ -431,7 +419,7 @@ fn delivery_step(delivery: usize, step: usize, desk: &Desk) -> Option<(Actor, De
 }
 
 /// Runs a random history through the desk.
-fn run_history(ops: &[(i64, Op)]) -> Desk {
+pub(super) fn run_history(ops: &[(i64, Op)]) -> Desk {
     let mut desk = Desk::new();
     let mut order_steps: HashMap<usize, usize> = HashMap::new();
     let mut delivery_steps: HashMap<usize, usize> = HashMap::new();
@@ -491,64 +479,8 @@ fn run_history(ops: &[(i64, Op)]) -> Desk {
     desk
 }
 
-fn history() -> impl Strategy<Value = Vec<(i64, Op)>> {
+pub(super) fn history() -> impl Strategy<Value = Vec<(i64, Op)>> {
     proptest::collection::vec((wait(), op()), 1..120)
-}
-
-/// Incremental with a snapshot round-trip at `split` equals a fresh fold of everything.
-fn rebuild_equals_incremental(
-    make: &dyn Fn(&DeskConfig) -> Arc<dyn ReadModel>,
-    desk: &Desk,
-    split: prop::sample::Index,
-) -> Result<(), TestCaseError> {
-    let split = split.index(desk.log.len() + 1);
-    let fresh = make(&desk.config);
-    desk.feed(fresh.as_ref());
-
-    let first = make(&desk.config);
-    for (envelope, event) in desk.log.iter().take(split) {
-        first.apply(envelope, event);
-    }
-    let bytes = first.snapshot().unwrap();
-    let resumed = make(&desk.config);
-    resumed.restore(&bytes).unwrap();
-    desk.feed_from(resumed.as_ref(), split);
-    desk.feed_from(first.as_ref(), split);
-
-    let expected = fresh.snapshot().unwrap();
-    prop_assert!(
-        resumed.snapshot().unwrap() == expected,
-        "restored at {split} of {} differs",
-        desk.log.len()
-    );
-    prop_assert!(first.snapshot().unwrap() == expected, "incremental differs");
-    Ok(())
-}
-
-macro_rules! rebuild_property {
-    ($($test:ident => $make:expr;)+) => {
-        proptest! {
-            #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
-            $(
-                #[test]
-                fn $test(ops in history(), split in any::<prop::sample::Index>()) {
-                    let desk = run_history(&ops);
-                    rebuild_equals_incremental(&$make, &desk, split)?;
-                }
-            )+
-        }
-    };
-}
-
-rebuild_property! {
-    escalations_rebuilt_equal_incremental => |_: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::Escalations::new()) };
-    audit_trail_rebuilt_equals_incremental => |_: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::AuditTrail::new()) };
-    delivery_manifests_rebuilt_equal_incremental => |_: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::DeliveryManifests::new()) };
-    order_board_rebuilt_equals_incremental => |c: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::OrderPlanningBoard::new(c)) };
-    billing_rebuilt_equals_incremental => |_: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::Billing::new()) };
-    notifications_rebuilt_equal_incremental => |_: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::NotificationOutbox::new()) };
-    sla_rebuilt_equals_incremental => |c: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::SlaOverview::new(c)) };
-    ticket_overview_rebuilt_equals_incremental => |_: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::TicketOverview::new()) };
 }
 
 #[test]
