@@ -12,31 +12,35 @@ use ticketflow_domain::order::OrderCommand;
 use ticketflow_domain::ticket::TicketCommand;
 use ticketflow_events::delivery::CloudEnvironment;
 use ticketflow_events::order::{DeliveryPath, OrderEnvironment, OrderKind};
-use ticketflow_events::ticket::{
-    CommentVisibility, EscalationLevel, EscalationReason, ForwardTarget, Priority,
-    ResolutionOutcome, SharedWith, TicketType,
-};
-use ticketflow_events::{Actor, Department, OrganisationId, Region};
+use ticketflow_events::{Actor, OrganisationId, Region};
 
+use super::ticket_moves::ticket_command;
 use crate::test_desk::*;
 
-const TICKETS: [&str; 5] = ["SD-1", "SD-2", "SD-3", "SD-4", "SD-5"];
-const ORDERS: [&str; 2] = ["CO-1", "CO-2"];
-const DELIVERIES: [&str; 2] = ["SD-901", "SD-902"];
+/// Ticket slots; a closed ticket's slot is taken by a new ticket (`SD-<slot><generation>`).
+const TICKETS: usize = 6;
+/// Order slots; a closed order's slot is taken by a new order (`CO-<slot><generation>`).
+const ORDERS: usize = 2;
+/// Delivery slots; a finished delivery's slot is taken by a new one (`SD-9<slot><generation>`).
+const DELIVERIES: usize = 2;
 
 /// One step of a random history.
 #[derive(Debug, Clone)]
 pub(super) enum Op {
     Ticket {
         ticket: usize,
-        action: u8,
+        pick: usize,
         param: u8,
     },
+    /// Up to `steps` steps of the order's script, in one go (so deadlines can be met).
     OrderStep {
         order: usize,
+        steps: usize,
     },
+    /// Up to `steps` steps of the delivery's script.
     DeliveryStep {
         delivery: usize,
+        steps: usize,
     },
     Include {
         delivery: usize,
@@ -47,22 +51,24 @@ pub(super) enum Op {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        8 => (0..TICKETS.len(), 0u8..32, 0u8..8)
-            .prop_map(|(ticket, action, param)| Op::Ticket { ticket, action, param }),
-        2 => (0..ORDERS.len()).prop_map(|order| Op::OrderStep { order }),
-        2 => (0..DELIVERIES.len()).prop_map(|delivery| Op::DeliveryStep { delivery }),
-        1 => (0..DELIVERIES.len(), 0..TICKETS.len())
+        10 => (0..TICKETS, 0usize..64, 0u8..8)
+            .prop_map(|(ticket, pick, param)| Op::Ticket { ticket, pick, param }),
+        2 => (0..ORDERS, 1usize..8).prop_map(|(order, steps)| Op::OrderStep { order, steps }),
+        2 => (0..DELIVERIES, 1usize..6)
+            .prop_map(|(delivery, steps)| Op::DeliveryStep { delivery, steps }),
+        1 => (0..DELIVERIES, 0..TICKETS)
             .prop_map(|(delivery, ticket)| Op::Include { delivery, ticket }),
         1 => Just(Op::FireDueTimers),
     ]
 }
 
-/// Minutes to wait before an operation: mostly short, sometimes days or weeks.
+/// Minutes to wait before an operation: mostly short, sometimes days, rarely weeks (so that
+/// timers fire now and then without every ticket timing out).
 fn wait() -> impl Strategy<Value = i64> {
     prop_oneof![
-        4 => 0i64..240,
-        2 => 240i64..(3 * 1440),
-        1 => (3 * 1440i64)..(45 * 1440),
+        30 => 0i64..120,
+        5 => 120i64..(2 * 1440),
+        1 => (3 * 1440i64)..(20 * 1440),
     ]
 }
 
@@ -74,203 +80,14 @@ fn creator(ticket: usize) -> Actor {
     }
 }
 
-fn ticket_command(ticket: usize, action: u8, param: u8, desk: &Desk) -> (Actor, TicketCommand) {
-    let key = TICKETS[ticket];
-    let p = usize::from(param);
-    use TicketCommand as C;
-    let types = [
-        TicketType::SoftwareDefect,
-        TicketType::NonSoftwareDefect,
-        TicketType::ConsultingRequest,
-        TicketType::SupportRequest,
-        TicketType::Customisation,
-        TicketType::Suggestion,
-    ];
-    let share = if p.is_multiple_of(2) {
-        SharedWith::Organisation
-    } else {
-        SharedWith::Nobody
-    };
-    match action {
-        0 | 1 => {
-            let kind = if action == 0 {
-                TicketType::Incident
-            } else {
-                TicketType::Request
-            };
-            (
-                creator(ticket),
-                open(
-                    key,
-                    kind,
-                    &format!("Problem {p} with courses"),
-                    share,
-                    p == 3,
-                ),
-            )
-        }
-        2 => (agent(), C::Accept),
-        3 | 4 => (
-            agent(),
-            C::Classify {
-                ticket_type: types[p % types.len()],
-            },
-        ),
-        5 => (
-            agent(),
-            C::SetPriority {
-                priority: Priority::ALL[p % 4],
-            },
-        ),
-        6 => (
-            agent(),
-            C::RequestClarification {
-                question: "Which course?".into(),
-            },
-        ),
-        7 => (agent(), C::ResumeWork),
-        8 => (
-            agent(),
-            C::ReproduceDefect {
-                reference_system: "ref-acme".into(),
-            },
-        ),
-        9 => (
-            agent(),
-            C::ProvideWorkaround {
-                description: "Use the old export".into(),
-            },
-        ),
-        10 | 11 => (
-            agent(),
-            C::Resolve {
-                outcome: ResolutionOutcome::Answered,
-                note: "done".into(),
-                reclassify_as: None,
-            },
-        ),
-        12 => (
-            developer(),
-            C::ReportReadyForDelivery {
-                delivery_version: if p.is_multiple_of(2) {
-                    "CUSTOM".into()
-                } else {
-                    "14.21.3.1".into()
-                },
-            },
-        ),
-        13 => (
-            agent(),
-            C::Forward {
-                to: if p.is_multiple_of(2) {
-                    ForwardTarget::TechnicalServices
-                } else {
-                    ForwardTarget::ProductManagement
-                },
-            },
-        ),
-        14 => (
-            agent(),
-            C::Reopen {
-                reason: "still broken".into(),
-            },
-        ),
-        15 | 16 => (creator(ticket), C::Close { comment: None }),
-        17 => (
-            creator(ticket),
-            C::AddComment {
-                text: format!("comment {p}"),
-                visibility: CommentVisibility::Public,
-                attachments: vec![],
-            },
-        ),
-        18 => (
-            agent(),
-            C::AddComment {
-                text: "internal note".into(),
-                visibility: CommentVisibility::Internal,
-                attachments: vec![],
-            },
-        ),
-        19 => (
-            agent(),
-            C::AddComment {
-                text: "answer".into(),
-                visibility: CommentVisibility::Public,
-                attachments: vec![],
-            },
-        ),
-        20 => (
-            if p.is_multiple_of(2) { jane() } else { john() },
-            C::SetNotifications { enabled: p % 4 < 2 },
-        ),
-        21 | 22 => {
-            let departments = [
-                Department::Support,
-                Department::TechnicalServices,
-                Department::ManagedServices,
-            ];
-            (
-                agent(),
-                C::BookEffort {
-                    department: departments[p % 3],
-                    minutes: 15 + 15 * u32::from(param),
-                    performed_on: desk.now.date_naive() - Days::new(u64::from(param % 3)),
-                },
-            )
-        }
-        23 => {
-            let levels = [
-                EscalationLevel::PersonalContact,
-                EscalationLevel::TeamLead,
-                EscalationLevel::HeadOfSupport,
-                EscalationLevel::HeadOfCustomerServices,
-                EscalationLevel::ExecutiveBoard,
-            ];
-            (
-                creator(ticket),
-                C::Escalate {
-                    level: levels[p % 5],
-                    reason: EscalationReason::Handling,
-                },
-            )
-        }
-        24 => (creator(ticket), C::ChangeSharing { shared_with: share }),
-        25 => (
-            agent(),
-            C::SetConfidential {
-                confidential: p.is_multiple_of(2),
-            },
-        ),
-        26 => (agent(), C::RequestEstimate),
-        27 => (
-            developer(),
-            C::ProvideEstimate {
-                effort_hours: 8 + u32::from(param),
-            },
-        ),
-        28 => (sales(), C::RecordOrder { order: None }),
-        29 => (creator(ticket), C::ApproveConcept),
-        30 => (consultant(), C::CommissionImplementation),
-        _ => (
-            agent(),
-            C::Reclassify {
-                ticket_type: types[p % types.len()],
-                reason: "second look".into(),
-            },
-        ),
-    }
-}
-
-fn order_step(order: usize, step: usize, desk: &Desk) -> Option<(Actor, OrderCommand)> {
+fn order_step(order: usize, key: &str, step: usize, desk: &Desk) -> Option<(Actor, OrderCommand)> {
     let today = desk.now.date_naive();
-    let key = ORDERS[order];
     Some(match step {
         0 => (
             sales(),
             OrderCommand::Place {
                 order: key.parse().unwrap(),
-                ticket: TICKETS[order].parse().unwrap(),
+                ticket: format!("SD-{}", 100 + order).parse().unwrap(),
                 customer: OrganisationId("acme".into()),
                 region: Region::Dach,
                 kind: OrderKind::CustomerSpecific,
@@ -346,20 +163,25 @@ fn order_step(order: usize, step: usize, desk: &Desk) -> Option<(Actor, OrderCom
                 version: "CUSTOM".into(),
             },
         ),
-        12 | 13 => return order_step(order, 14, desk),
+        12 | 13 => return order_step(order, key, 14, desk),
         14 => (consultant(), OrderCommand::Close { booked_hours: 12.5 }),
         _ => return None,
     })
 }
 
-fn delivery_step(delivery: usize, step: usize, desk: &Desk) -> Option<(Actor, DeliveryCommand)> {
+fn delivery_step(
+    delivery: usize,
+    key: &str,
+    step: usize,
+    desk: &Desk,
+) -> Option<(Actor, DeliveryCommand)> {
     let today = desk.now.date_naive();
     let hosted = delivery == 0;
     Some(match step {
         0 => (
             agent(),
             DeliveryCommand::PlanDelivery {
-                delivery: DELIVERIES[delivery].parse().unwrap(),
+                delivery: key.parse().unwrap(),
                 version: "14.21.3.1".parse().unwrap(),
                 cloud_environment: if hosted {
                     CloudEnvironment::CustomerHosted
@@ -421,43 +243,87 @@ fn delivery_step(delivery: usize, step: usize, desk: &Desk) -> Option<(Actor, De
 /// Runs a random history through the desk.
 pub(super) fn run_history(ops: &[(i64, Op)]) -> Desk {
     let mut desk = Desk::new();
-    let mut order_steps: HashMap<usize, usize> = HashMap::new();
-    let mut delivery_steps: HashMap<usize, usize> = HashMap::new();
+    let mut order_steps: HashMap<usize, (u64, usize)> = HashMap::new();
+    let mut delivery_steps: HashMap<usize, (u64, usize)> = HashMap::new();
+    let mut generations = [0u64; TICKETS];
+    let key_of =
+        |slot: usize, generations: &[u64; TICKETS]| format!("SD-{}{}", slot + 1, generations[slot]);
     for (minutes, op) in ops {
         desk.advance(Duration::minutes(*minutes));
         match op {
             Op::Ticket {
                 ticket,
-                action,
+                pick,
                 param,
             } => {
-                let (actor, command) = ticket_command(*ticket, *action, *param, &desk);
-                desk.try_ticket(&actor, TICKETS[*ticket], command);
-            }
-            Op::OrderStep { order } => {
-                let step = order_steps.entry(*order).or_insert(0);
-                if let Some((actor, command)) = order_step(*order, *step, &desk)
-                    && desk.try_order(&actor, ORDERS[*order], command)
+                let key = key_of(*ticket, &generations);
+                if let Some((actor, command)) =
+                    ticket_command(&key, &creator(*ticket), *pick, *param, &desk)
                 {
-                    *step += 1;
+                    desk.try_ticket(&actor, &key, command);
+                }
+                let closed = desk
+                    .ticket_state(&key)
+                    .is_some_and(|t| t.status() == ticketflow_events::ticket::TicketStatus::Closed);
+                if closed {
+                    generations[*ticket] += 1;
                 }
             }
-            Op::DeliveryStep { delivery } => {
-                let step = delivery_steps.entry(*delivery).or_insert(0);
-                if let Some((actor, command)) = delivery_step(*delivery, *step, &desk)
-                    && desk.try_delivery(&actor, DELIVERIES[*delivery], command)
-                {
-                    *step += 1;
+            Op::OrderStep { order, steps } => {
+                for _ in 0..*steps {
+                    let (generation, step) = order_steps.entry(*order).or_insert((0, 0));
+                    let key = format!("CO-{}{}", order + 1, generation);
+                    match order_step(*order, &key, *step, &desk) {
+                        Some((actor, command)) => {
+                            if desk.try_order(&actor, &key, command) {
+                                *step += 1;
+                            } else {
+                                break;
+                            }
+                        }
+                        None => *order_steps.entry(*order).or_default() = (*generation + 1, 0),
+                    }
+                }
+            }
+            Op::DeliveryStep { delivery, steps } => {
+                for _ in 0..*steps {
+                    let (generation, step) = delivery_steps.entry(*delivery).or_insert((0, 0));
+                    let key = format!("SD-9{}{}", delivery + 1, generation);
+                    match delivery_step(*delivery, &key, *step, &desk) {
+                        Some((actor, command)) => {
+                            if desk.try_delivery(&actor, &key, command) {
+                                *step += 1;
+                            } else {
+                                break;
+                            }
+                        }
+                        None => {
+                            *delivery_steps.entry(*delivery).or_default() = (*generation + 1, 0)
+                        }
+                    }
                 }
             }
             Op::Include { delivery, ticket } => {
+                // The first ticket from slot `ticket` on that waits for a delivery (or the
+                // slot's ticket if none does).
+                let pending = (0..TICKETS)
+                    .map(|i| key_of((ticket + i) % TICKETS, &generations))
+                    .find(|k| {
+                        desk.ticket_state(k).is_some_and(|t| {
+                            t.status() == ticketflow_events::ticket::TicketStatus::DeliveryPending
+                        })
+                    })
+                    .unwrap_or_else(|| key_of(*ticket, &generations));
                 let command = DeliveryCommand::IncludeTicket {
-                    ticket: TICKETS[*ticket].parse().unwrap(),
+                    ticket: pending.parse().unwrap(),
                 };
-                desk.try_delivery(&agent(), DELIVERIES[*delivery], command);
+                let generation = delivery_steps.get(delivery).map_or(0, |(g, _)| *g);
+                let key = format!("SD-9{}{}", delivery + 1, generation);
+                desk.try_delivery(&agent(), &key, command);
             }
             Op::FireDueTimers => {
-                for key in TICKETS {
+                for key in (0..TICKETS).map(|slot| key_of(slot, &generations)) {
+                    let key = key.as_str();
                     let due: Vec<_> = desk
                         .ticket_state(key)
                         .map(|t| t.due_timers())
@@ -483,46 +349,43 @@ pub(super) fn history() -> impl Strategy<Value = Vec<(i64, Op)>> {
     proptest::collection::vec((wait(), op()), 1..120)
 }
 
+/// A long history drawn with a fixed seed: it touches most event types.
+pub(super) fn long_history() -> Desk {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let ops = proptest::collection::vec((wait(), op()), 1500)
+        .new_tree(&mut runner)
+        .unwrap()
+        .current();
+    run_history(&ops)
+}
+
 #[test]
 fn random_histories_reach_deep_into_the_workflows() {
-    // A long fixed history touches most event types, so the properties above are not vacuous.
-    let ops: Vec<(i64, Op)> = (0..600u32)
-        .map(|i| {
-            let op = match i % 7 {
-                0..=3 => Op::Ticket {
-                    ticket: (i as usize / 7) % TICKETS.len(),
-                    action: (i % 32) as u8,
-                    param: (i % 8) as u8,
-                },
-                4 => Op::OrderStep {
-                    order: (i as usize) % 2,
-                },
-                5 => Op::DeliveryStep {
-                    delivery: (i as usize / 5) % 2,
-                },
-                _ => {
-                    if i.is_multiple_of(2) {
-                        Op::Include {
-                            delivery: (i as usize) % 2,
-                            ticket: (i as usize) % 5,
-                        }
-                    } else {
-                        Op::FireDueTimers
-                    }
-                }
-            };
-            (i64::from(i % 5) * 300, op)
-        })
-        .collect();
-    let desk = run_history(&ops);
+    // The operations reach most event types, so the rebuild properties are not vacuous.
+    let desk = long_history();
     let types: std::collections::BTreeSet<&str> = desk
         .log
         .iter()
         .map(|(e, _)| e.event_type.as_str())
         .collect();
+    let missing: Vec<&str> = ticketflow_events::AnyEvent::event_types()
+        .map(|(t, _)| t)
+        .filter(|t| !types.contains(t))
+        .collect();
+    eprintln!("{} events; not reached: {missing:?}", desk.log.len());
+
     assert!(
-        types.len() >= 30,
-        "only {} event types: {types:?}",
+        types.len() >= 60,
+        "only {} event types; not reached: {missing:?}",
         types.len()
     );
+    for needed in [
+        "TicketDelivered",
+        "TicketClosed",
+        "TicketEscalated",
+        "OrderClosed",
+    ] {
+        assert!(types.contains(needed), "{needed} not reached");
+    }
 }

@@ -13,6 +13,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod history;
+mod ticket_moves;
 
 use std::sync::Arc;
 
@@ -21,7 +22,7 @@ use ticketflow_domain::DeskConfig;
 
 use crate::ReadModel;
 use crate::test_desk::Desk;
-use history::{history, run_history};
+use history::{history, long_history, run_history};
 
 /// Incremental with a snapshot round-trip at `split` equals a fresh fold of everything.
 fn rebuild_equals_incremental(
@@ -77,4 +78,58 @@ rebuild_property! {
     notifications_rebuilt_equal_incremental => |_: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::NotificationOutbox::new()) };
     sla_rebuilt_equals_incremental => |c: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::SlaOverview::new(c)) };
     ticket_overview_rebuilt_equals_incremental => |_: &DeskConfig| -> Arc<dyn ReadModel> { Arc::new(crate::TicketOverview::new()) };
+}
+
+#[test]
+fn queries_are_answered_while_events_are_applied() {
+    use chrono::Duration;
+    use ticketflow_events::{Actor, Role};
+
+    let desk = long_history();
+    let models = crate::ReadModels::standard(&desk.config);
+    let auditor = Actor {
+        id: "audrey".into(),
+        role: Role::Auditor,
+    };
+    let now = desk.now + Duration::days(1);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(|| {
+            let all = models.all();
+            for (envelope, event) in &desk.log {
+                for model in &all {
+                    model.apply(envelope, event);
+                }
+            }
+        });
+        while !writer.is_finished() {
+            models.ticket_overview.list(&auditor, &Default::default());
+            models
+                .sla
+                .statistics(&Default::default(), Default::default(), now);
+            models.delivery_manifests.manifests(None);
+            models
+                .delivery_manifests
+                .pending_custom_fixes(&ticketflow_events::OrganisationId("acme".into()));
+            models.billing.statements(crate::Month::of(now));
+            models.notifications.pending(10);
+            models
+                .order_board
+                .board(&Default::default(), now.date_naive());
+            models.escalations.open();
+            for model in models.all() {
+                model.snapshot().unwrap();
+            }
+        }
+    });
+    let fresh = crate::ReadModels::standard(&desk.config);
+    for model in fresh.all() {
+        desk.feed(model.as_ref());
+    }
+    for (a, b) in models.all().iter().zip(fresh.all()) {
+        assert!(
+            a.snapshot().unwrap() == b.snapshot().unwrap(),
+            "{} differs",
+            a.name()
+        );
+    }
 }
