@@ -76,7 +76,7 @@ impl Audience {
 
     /// Folds one ticket event in and returns what it does to the outbox.
     pub(super) fn apply(&mut self, envelope: &RecordedEvent, event: &TicketEvent) -> Vec<Delivery> {
-        let actor = streams::actor_id(envelope).to_owned();
+        let actor = streams::actor_id(envelope);
         let recipients = match event {
             TicketEvent::TicketOpened(e) => {
                 self.key = Some(e.key.clone());

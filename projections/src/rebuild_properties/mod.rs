@@ -54,10 +54,18 @@ fn rebuild_equals_incremental(
     Ok(())
 }
 
+/// 24 histories per read model by default; `PROPTEST_CASES` raises it for a deeper run.
+fn cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(24)
+}
+
 macro_rules! rebuild_property {
     ($($test:ident => $make:expr;)+) => {
         proptest! {
-            #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+            #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
             $(
                 #[test]
                 fn $test(ops in history(), split in any::<prop::sample::Index>()) {
