@@ -4,8 +4,8 @@
 //! month; and a what-if mode that scores the same histories under another policy book.
 //!
 //! The read model stores only each ticket's SLA facts
-//! ([`facts_of_ticket`](ticketflow_domain::sla::facts_of_ticket) of its events) and scores
-//! them on demand with the domain's [`evaluate`](ticketflow_domain::sla::evaluate), at the
+//! ([`facts_of_ticket`] of its events) and scores
+//! them on demand with the domain's [`evaluate`], at the
 //! `now` the caller passes — the SLA of an open ticket changes with time, not with events, and
 //! a read model never reads a clock. Scoring uses the policy book that was in force at the
 //! ticket's receipt ([`PolicyHistory`]).
