@@ -62,10 +62,56 @@ struct Stored {
     global_position: u64,
     event_id: Uuid,
     event_type: String,
+    schema_version: u16,
     actor: String,
     recorded_at: Timestamp,
     occurred_at: Timestamp,
-    event: AuditedEvent,
+    /// The payload as recorded: copying the bytes is far cheaper than cloning the decoded
+    /// event, and decoding on read also upcasts old schema versions.
+    #[serde(with = "payload_bytes")]
+    payload: Vec<u8>,
+}
+
+impl Stored {
+    fn decode(&self) -> Result<AuditedEvent, ticketflow_events::CodecError> {
+        AnyEvent::decode(&self.event_type, self.schema_version, &self.payload)
+            .map(|e| AuditedEvent::from_any(&e))
+    }
+}
+
+/// Payload bytes as a MessagePack binary rather than an array of numbers.
+mod payload_bytes {
+    use serde::de::{self, SeqAccess, Visitor};
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bytes(bytes)
+    }
+
+    struct Bytes;
+    impl<'de> Visitor<'de> for Bytes {
+        type Value = Vec<u8>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("payload bytes")
+        }
+        fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+            Ok(v.to_vec())
+        }
+        fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+            Ok(v)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+            let mut out = Vec::new();
+            while let Some(b) = seq.next_element::<u8>()? {
+                out.push(b);
+            }
+            Ok(out)
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        d.deserialize_byte_buf(Bytes)
+    }
 }
 
 /// One change, as an auditor reads it.
@@ -87,8 +133,8 @@ pub struct AuditEntry {
     pub occurred_at: Timestamp,
     /// What happened, in one sentence.
     pub summary: String,
-    /// The full payload.
-    pub event: AuditedEvent,
+    /// The full payload; `None` only if this build cannot read it (the summary says why).
+    pub event: Option<AuditedEvent>,
 }
 
 /// The audit trail read model.
@@ -115,16 +161,22 @@ impl AuditTrail {
             .map(|events| {
                 events
                     .iter()
-                    .map(|s| AuditEntry {
-                        stream_version: s.stream_version,
-                        global_position: s.global_position,
-                        event_id: s.event_id,
-                        event_type: s.event_type.clone(),
-                        actor: s.actor.clone(),
-                        recorded_at: s.recorded_at,
-                        occurred_at: s.occurred_at,
-                        summary: event_summary::describe(&s.event.to_any()),
-                        event: s.event.clone(),
+                    .map(|s| {
+                        let event = s.decode();
+                        AuditEntry {
+                            stream_version: s.stream_version,
+                            global_position: s.global_position,
+                            event_id: s.event_id,
+                            event_type: s.event_type.clone(),
+                            actor: s.actor.clone(),
+                            recorded_at: s.recorded_at,
+                            occurred_at: s.occurred_at,
+                            summary: match &event {
+                                Ok(e) => event_summary::describe(&e.to_any()),
+                                Err(e) => format!("unreadable payload: {e}"),
+                            },
+                            event: event.ok(),
+                        }
                     })
                     .collect()
             })
@@ -149,7 +201,11 @@ impl AuditTrail {
         let mut state = A::default();
         let mut any = false;
         for stored in events.iter().filter(|s| s.occurred_at <= at) {
-            if let Some(event) = pick(&stored.event) {
+            // A payload this build cannot read was never folded by the write model either.
+            let Ok(decoded) = stored.decode() else {
+                continue;
+            };
+            if let Some(event) = pick(&decoded) {
                 state.evolve(event);
                 any = true;
             }
@@ -191,20 +247,26 @@ impl ReadModel for AuditTrail {
         Self::VERSION
     }
 
-    fn apply(&self, envelope: &RecordedEvent, event: &AnyEvent) {
-        self.streams
-            .entry(envelope.stream_id.clone())
-            .or_default()
-            .push(Stored {
-                stream_version: envelope.stream_version,
-                global_position: envelope.global_position,
-                event_id: envelope.event_id,
-                event_type: envelope.event_type.clone(),
-                actor: envelope.actor.clone(),
-                recorded_at: envelope.recorded_at,
-                occurred_at: envelope.occurred_at,
-                event: AuditedEvent::from_any(event),
-            });
+    fn apply(&self, envelope: &RecordedEvent, _event: &AnyEvent) {
+        let stored = Stored {
+            stream_version: envelope.stream_version,
+            global_position: envelope.global_position,
+            event_id: envelope.event_id,
+            event_type: envelope.event_type.clone(),
+            schema_version: envelope.schema_version,
+            actor: envelope.actor.clone(),
+            recorded_at: envelope.recorded_at,
+            occurred_at: envelope.occurred_at,
+            payload: envelope.payload.clone(),
+        };
+        match self.streams.get_mut(&envelope.stream_id) {
+            Some(mut events) => events.push(stored),
+            None => self
+                .streams
+                .entry(envelope.stream_id.clone())
+                .or_default()
+                .push(stored),
+        }
     }
 
     fn snapshot(&self) -> Result<Vec<u8>, SnapshotError> {

@@ -197,8 +197,15 @@ impl ReadModel for NotificationOutbox {
         let Some(key) = streams::ticket_key(envelope) else {
             return;
         };
-        let mut audience = self.audiences.entry(key.clone()).or_default();
-        for delivery in audience.apply(envelope, event) {
+        let deliveries = match self.audiences.get_mut(&key) {
+            Some(mut audience) => audience.apply(envelope, event),
+            None => self
+                .audiences
+                .entry(key)
+                .or_default()
+                .apply(envelope, event),
+        };
+        for delivery in deliveries {
             match delivery {
                 rules::Delivery::New(n) => {
                     self.outbox.insert(n.id, n);

@@ -49,7 +49,7 @@ pub(super) enum Op {
     FireDueTimers,
 }
 
-fn op() -> impl Strategy<Value = Op> {
+pub(super) fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         10 => (0..TICKETS, 0usize..64, 0u8..8)
             .prop_map(|(ticket, pick, param)| Op::Ticket { ticket, pick, param }),
@@ -64,7 +64,7 @@ fn op() -> impl Strategy<Value = Op> {
 
 /// Minutes to wait before an operation: mostly short, sometimes days, rarely weeks (so that
 /// timers fire now and then without every ticket timing out).
-fn wait() -> impl Strategy<Value = i64> {
+pub(super) fn wait() -> impl Strategy<Value = i64> {
     prop_oneof![
         30 => 0i64..120,
         5 => 120i64..(2 * 1440),

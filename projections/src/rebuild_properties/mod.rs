@@ -141,3 +141,41 @@ fn queries_are_answered_while_events_are_applied() {
         );
     }
 }
+
+/// Not a benchmark (those live with criterion): a quick look at rebuild speed per read model,
+/// printed, asserting nothing. `cargo test --release -p ticketflow-projections rebuild_speed
+/// -- --ignored --nocapture`
+#[test]
+#[ignore = "prints timings; run on demand in release mode"]
+fn rebuild_speed() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let ops = proptest::collection::vec((history::wait(), history::op()), 40_000)
+        .new_tree(&mut runner)
+        .unwrap()
+        .current();
+    let desk = run_history(&ops);
+    let events = desk.log.len() as f64;
+    for model in crate::ReadModels::standard(&desk.config).all() {
+        let started = std::time::Instant::now();
+        desk.feed(model.as_ref());
+        let seconds = started.elapsed().as_secs_f64();
+        eprintln!(
+            "{:>22}: {:>10.0} events/s ({} events)",
+            model.name(),
+            events / seconds,
+            desk.log.len()
+        );
+    }
+    let all = crate::ReadModels::standard(&desk.config).all();
+    let started = std::time::Instant::now();
+    for (envelope, event) in &desk.log {
+        for model in &all {
+            model.apply(envelope, event);
+        }
+    }
+    eprintln!(
+        "all eight: {:.0} events/s",
+        events / started.elapsed().as_secs_f64()
+    );
+}
