@@ -187,3 +187,36 @@ fn the_adapter_lists_pending_notifications_and_marks_them_sent() {
     restored.restore(&outbox.snapshot().unwrap()).unwrap();
     assert_eq!(restored.pending(10), outbox.pending(10));
 }
+
+#[test]
+fn the_sender_of_an_email_is_told_that_the_ticket_was_opened() {
+    use ticketflow_domain::ticket::EmailMessage;
+    use ticketflow_events::Region;
+    let mut desk = Desk::new();
+    desk.ticket(
+        &system(),
+        "SD-1",
+        TicketCommand::OpenFromEmail {
+            key: "SD-1".parse().unwrap(),
+            organisation: OrganisationId("acme".into()),
+            region: Region::Dach,
+            extended_support_budget: false,
+            email: EmailMessage {
+                sender: "kim@acme.example".into(),
+                subject: "Login broken".into(),
+                body: "Since this morning".into(),
+                attachments: vec![],
+            },
+        },
+    );
+    let outbox = outbox(&desk);
+    let members = Recipient::OrganisationMembers {
+        organisation: OrganisationId("acme".into()),
+        except: "kim@acme.example".into(),
+    };
+    assert_eq!(
+        recipients(&outbox.pending(10)),
+        [person("kim@acme.example"), members],
+        "email tickets are always shared with the organisation"
+    );
+}
