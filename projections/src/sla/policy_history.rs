@@ -26,44 +26,48 @@ pub struct PolicyVersion {
 )]
 pub struct EmptyPolicyHistory;
 
-/// The policy books in force over time, oldest first.
+/// The policy books in force over time, oldest first. Never empty: the first book is held
+/// apart from the later ones, so there is always one to score with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PolicyHistory {
-    versions: Vec<PolicyVersion>,
+    first: PolicyVersion,
+    later: Vec<PolicyVersion>,
 }
 
 impl PolicyHistory {
     /// One book that has always applied.
     pub fn single(book: SlaPolicyBook) -> Self {
         PolicyHistory {
-            versions: vec![PolicyVersion {
+            first: PolicyVersion {
                 effective_from: chrono::DateTime::<chrono::Utc>::MIN_UTC,
                 book,
-            }],
+            },
+            later: Vec::new(),
         }
     }
 
     /// Books with their effective instants, in any order.
     pub fn new(mut versions: Vec<PolicyVersion>) -> Result<Self, EmptyPolicyHistory> {
-        if versions.is_empty() {
-            return Err(EmptyPolicyHistory);
-        }
         versions.sort_by_key(|v| v.effective_from);
-        Ok(PolicyHistory { versions })
+        let mut versions = versions.into_iter();
+        let first = versions.next().ok_or(EmptyPolicyHistory)?;
+        Ok(PolicyHistory {
+            first,
+            later: versions.collect(),
+        })
     }
 
     /// The book in force at `at`: the latest one effective at or before it, or the first.
     pub fn book_at(&self, at: Timestamp) -> &SlaPolicyBook {
-        let index = self
-            .versions
-            .partition_point(|v| v.effective_from <= at)
-            .saturating_sub(1);
-        // `versions` is never empty (checked on construction).
-        &self.versions[index.min(self.versions.len() - 1)].book
+        self.later
+            .iter()
+            .rev()
+            .find(|v| v.effective_from <= at)
+            .map_or(&self.first.book, |v| &v.book)
     }
 
     /// Every version, oldest first.
-    pub fn versions(&self) -> &[PolicyVersion] {
-        &self.versions
+    pub fn versions(&self) -> impl Iterator<Item = &PolicyVersion> {
+        std::iter::once(&self.first).chain(self.later.iter())
     }
 }
