@@ -50,6 +50,18 @@ pub struct OpenEscalation {
     pub history: Vec<EscalationStep>,
 }
 
+/// Which open escalations to list. Empty fields accept everything.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EscalationQuery {
+    /// Only tickets of this region (level 2 is the region's support team lead).
+    pub region: Option<Region>,
+    /// Only this customer's tickets.
+    pub organisation: Option<OrganisationId>,
+    /// Only escalations at this level or higher.
+    pub min_level: Option<EscalationLevel>,
+}
+
 /// What the read model knows of every ticket, escalated or not.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 struct TicketFacts {
@@ -91,6 +103,21 @@ impl Escalations {
                 .then(a.ticket.cmp(&b.ticket))
         });
         out
+    }
+
+    /// Open escalations matching `query`, in the order of [`Escalations::open`] — e.g. a team
+    /// lead's view: their region, level 2 and up.
+    pub fn matching(&self, query: &EscalationQuery) -> Vec<OpenEscalation> {
+        let mut v = self.open();
+        v.retain(|e| {
+            query.region.is_none_or(|r| r == e.region)
+                && query
+                    .organisation
+                    .as_ref()
+                    .is_none_or(|o| *o == e.organisation)
+                && query.min_level.is_none_or(|l| e.level >= l)
+        });
+        v
     }
 
     /// Open escalations grouped by level (only levels with escalations appear).
@@ -244,6 +271,17 @@ mod tests {
         assert_eq!(by_level.len(), 2);
         assert_eq!(by_level[&EscalationLevel::PersonalContact].len(), 1);
         assert!(model.of_ticket(&"SD-3".parse().unwrap()).is_none());
+        let team_lead = EscalationQuery {
+            region: Some(Region::Dach),
+            min_level: Some(EscalationLevel::TeamLead),
+            ..EscalationQuery::default()
+        };
+        assert_eq!(model.matching(&team_lead).len(), 1);
+        let international = EscalationQuery {
+            region: Some(Region::International),
+            ..EscalationQuery::default()
+        };
+        assert!(model.matching(&international).is_empty());
     }
 
     #[test]
