@@ -1,0 +1,127 @@
+//! How queries reach a read model: through a handle that always points at the current copy.
+//!
+//! An online rebuild replaces the whole read model instance. Callers therefore never keep the
+//! instance itself; they ask the [`ProjectionHandle`] for it on every query and get an
+//! `Arc<T>`. The swap replaces the pointer under a short write lock, so a query that already
+//! holds the old copy finishes on it undisturbed and the next query sees the new one.
+
+use std::sync::Arc;
+
+use parking_lot::RwLock;
+use ticketflow_projections::ReadModel;
+
+use super::progress::Status;
+
+/// A read model as queries see it: the current copy, whichever that is after rebuilds.
+///
+/// `T` is the concrete read model type (so queries can call its own methods), or
+/// `dyn ReadModel` for read models registered without their type. Cloning is cheap.
+pub struct ProjectionHandle<T: ?Sized> {
+    cell: Arc<RwLock<Arc<T>>>,
+    status: Arc<Status>,
+}
+
+impl<T: ?Sized> Clone for ProjectionHandle<T> {
+    fn clone(&self) -> Self {
+        ProjectionHandle {
+            cell: self.cell.clone(),
+            status: self.status.clone(),
+        }
+    }
+}
+
+impl<T: ?Sized> std::fmt::Debug for ProjectionHandle<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectionHandle")
+            .field("name", &self.status.name)
+            .field("position", &self.status.position())
+            .finish()
+    }
+}
+
+impl<T: ?Sized + ReadModel> ProjectionHandle<T> {
+    /// The copy that answers queries now. Hold it for one query, then ask again: after an
+    /// online rebuild the next call returns the new copy.
+    pub fn current(&self) -> Arc<T> {
+        self.cell.read().clone()
+    }
+
+    /// The global position of the last event the current copy reflects, so a caller can tell
+    /// whether its own write is visible yet.
+    pub fn position(&self) -> u64 {
+        self.status.position()
+    }
+
+    /// The read model's name.
+    pub fn name(&self) -> &'static str {
+        self.status.name
+    }
+}
+
+/// A fresh instance built for a rebuild, not yet serving queries.
+pub(crate) struct Shadow {
+    pub model: Arc<dyn ReadModel>,
+    install: Box<dyn FnOnce() + Send>,
+}
+
+impl Shadow {
+    /// Makes this instance the one queries get.
+    pub fn install(self) {
+        (self.install)()
+    }
+}
+
+/// The runner's type-erased view of one registered read model.
+pub(crate) trait Slot: Send + Sync {
+    fn status(&self) -> &Arc<Status>;
+    fn current(&self) -> Arc<dyn ReadModel>;
+    fn fresh(&self) -> Shadow;
+}
+
+struct TypedSlot<T: ?Sized> {
+    cell: Arc<RwLock<Arc<T>>>,
+    factory: Box<dyn Fn() -> Arc<T> + Send + Sync>,
+    erase: fn(Arc<T>) -> Arc<dyn ReadModel>,
+    status: Arc<Status>,
+}
+
+impl<T: ?Sized + ReadModel> Slot for TypedSlot<T> {
+    fn status(&self) -> &Arc<Status> {
+        &self.status
+    }
+
+    fn current(&self) -> Arc<dyn ReadModel> {
+        (self.erase)(self.cell.read().clone())
+    }
+
+    fn fresh(&self) -> Shadow {
+        let instance = (self.factory)();
+        let cell = self.cell.clone();
+        let model = (self.erase)(instance.clone());
+        Shadow {
+            model,
+            install: Box::new(move || *cell.write() = instance),
+        }
+    }
+}
+
+/// Builds the first instance and the slot/handle pair for it.
+pub(crate) fn slot<T: ?Sized + ReadModel>(
+    factory: Box<dyn Fn() -> Arc<T> + Send + Sync>,
+    erase: fn(Arc<T>) -> Arc<dyn ReadModel>,
+) -> (Box<dyn Slot>, ProjectionHandle<T>) {
+    let first = factory();
+    let status = Arc::new(Status::new(first.name(), first.version()));
+    let cell = Arc::new(RwLock::new(first));
+    let handle = ProjectionHandle {
+        cell: cell.clone(),
+        status: status.clone(),
+    };
+    let slot = TypedSlot {
+        cell,
+        factory,
+        erase,
+        status,
+    };
+    (Box::new(slot), handle)
+}
