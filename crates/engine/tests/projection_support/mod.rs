@@ -79,7 +79,11 @@ impl Gate {
         if delay > 0 {
             std::thread::sleep(Duration::from_micros(delay));
         }
-        while self.closed.load(Ordering::SeqCst) && position >= self.from.load(Ordering::SeqCst) {
+        // Bounded, so that a failing test ends instead of holding a worker thread forever.
+        for _ in 0..5000 {
+            if !self.closed.load(Ordering::SeqCst) || position < self.from.load(Ordering::SeqCst) {
+                return;
+            }
             std::thread::sleep(Duration::from_millis(2));
         }
     }
