@@ -25,7 +25,9 @@ async fn progress_reports_position_lag_rate_and_state() {
     probe.gate_generation.store(1, Ordering::SeqCst);
     probe.gate.close_from(31);
     let mut b = builder(store.clone(), config(&dir.path().join("snapshots")));
-    let handle = b.register(Counter::factory("counter", 1, probe.clone())).unwrap();
+    let handle = b
+        .register(Counter::factory("counter", 1, probe.clone()))
+        .unwrap();
     let runner = b.start().await.unwrap();
 
     eventually("the read model is held at position 30", || {
@@ -92,9 +94,9 @@ async fn an_undecodable_event_stops_the_read_model_before_it_and_says_where() {
             "{failure:?}"
         );
         assert!(
-            failure
-                .to_string()
-                .starts_with("the event at global position 6 (type `TicketTeleported`) cannot be decoded"),
+            failure.to_string().starts_with(
+                "the event at global position 6 (type `TicketTeleported`) cannot be decoded"
+            ),
             "{failure}"
         );
         assert_eq!((p.position, p.lag), (5, 4));
@@ -128,7 +130,9 @@ async fn a_panicking_read_model_stops_alone_and_is_never_snapshotted_half_applie
     let faulty = Arc::new(Probe::default());
     *faulty.panic_on.lock() = "TicketSupportBudgetRecorded".to_owned();
     let mut b = builder(store.clone(), config(dir.path()));
-    let ha = b.register(Counter::factory("faulty", 1, faulty.clone())).unwrap();
+    let ha = b
+        .register(Counter::factory("faulty", 1, faulty.clone()))
+        .unwrap();
     let hb = b
         .register(Counter::factory("sound", 1, Arc::new(Probe::default())))
         .unwrap();
@@ -150,7 +154,9 @@ async fn a_panicking_read_model_stops_alone_and_is_never_snapshotted_half_applie
     // After the fix, a restart folds everything.
     faulty.panic_on.lock().clear();
     let mut b = builder(store.clone(), config(dir.path()));
-    let ha = b.register(Counter::factory("faulty", 1, faulty.clone())).unwrap();
+    let ha = b
+        .register(Counter::factory("faulty", 1, faulty.clone()))
+        .unwrap();
     b.register(Counter::factory("sound", 1, Arc::new(Probe::default())))
         .unwrap();
     let runner = b.start().await.unwrap();

@@ -18,7 +18,9 @@ async fn online_rebuild_swaps_in_while_queries_keep_answering(store: Arc<dyn Eve
     let probe = Arc::new(Probe::default());
     let before = append_events(store.as_ref(), 0, 200).await;
     let mut b = builder(store.clone(), config(dir.path()));
-    let handle = b.register(Counter::factory("counter", 1, probe.clone())).unwrap();
+    let handle = b
+        .register(Counter::factory("counter", 1, probe.clone()))
+        .unwrap();
     let runner = b.start().await.unwrap();
     runner.wait_for(before).await.unwrap();
     assert_eq!(handle.current().generation, 1);
@@ -69,10 +71,17 @@ async fn online_rebuild_swaps_in_while_queries_keep_answering(store: Arc<dyn Eve
         handle.current().counts(),
         Counts::from_log(&whole_log(store.as_ref()).await)
     );
-    assert_eq!(current.counts().positions.len(), 260, "the old copy was retired");
+    assert_eq!(
+        current.counts().positions.len(),
+        260,
+        "the old copy was retired"
+    );
     let progress = &runner.progress().await.unwrap()[0];
     assert_eq!(progress.state, ProjectionState::Live);
-    assert!(progress.checkpoint >= swapped_at, "the swap writes a checkpoint");
+    assert!(
+        progress.checkpoint >= swapped_at,
+        "the swap writes a checkpoint"
+    );
     runner.shutdown().await.unwrap();
 
     let header = snapshot::read_header(&snapshot::snapshot_path(dir.path(), "counter")).unwrap();
@@ -98,8 +107,12 @@ async fn rebuilding_leaves_other_read_models_alone() {
     let last = append_events(store.as_ref(), 0, 50).await;
     let (a, b) = (Arc::new(Probe::default()), Arc::new(Probe::default()));
     let mut builder = builder(store.clone(), config(dir.path()));
-    let ha = builder.register(Counter::factory("a", 1, a.clone())).unwrap();
-    let hb = builder.register(Counter::factory("b", 1, b.clone())).unwrap();
+    let ha = builder
+        .register(Counter::factory("a", 1, a.clone()))
+        .unwrap();
+    let hb = builder
+        .register(Counter::factory("b", 1, b.clone()))
+        .unwrap();
     let runner = builder.start().await.unwrap();
     runner.wait_for(last).await.unwrap();
     runner.rebuild("a").await.unwrap().finished().await.unwrap();
@@ -137,7 +150,16 @@ async fn an_empty_log_rebuilds_to_an_empty_copy() {
         .register(Counter::factory("counter", 1, Arc::new(Probe::default())))
         .unwrap();
     let runner = b.start().await.unwrap();
-    assert_eq!(runner.rebuild("counter").await.unwrap().finished().await.unwrap(), 0);
+    assert_eq!(
+        runner
+            .rebuild("counter")
+            .await
+            .unwrap()
+            .finished()
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(handle.current().generation, 2);
     let last = append_events(store.as_ref(), 0, 3).await;
     runner.wait_for(last).await.unwrap();

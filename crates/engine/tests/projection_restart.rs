@@ -28,9 +28,14 @@ async fn session(
     probe: Arc<Probe>,
 ) -> (Counts, StartOutcome) {
     let mut b = builder(store.clone(), config(dir));
-    let handle = b.register(Counter::factory("counter", version, probe)).unwrap();
+    let handle = b
+        .register(Counter::factory("counter", version, probe))
+        .unwrap();
     let runner = b.start().await.unwrap();
-    runner.wait_for(store.last_position().await.unwrap()).await.unwrap();
+    runner
+        .wait_for(store.last_position().await.unwrap())
+        .await
+        .unwrap();
     let progress = runner.progress().await.unwrap();
     let started = progress[0].started.clone();
     runner.shutdown().await.unwrap();
@@ -76,7 +81,8 @@ async fn a_reopened_sqlite_store_resumes_where_the_snapshot_left_off() {
     let dir = tempfile::tempdir().unwrap();
     let probe = Arc::new(Probe::default());
     {
-        let store = SqliteStore::open(dir.path().join("events.db"), SqliteOptions::default()).unwrap();
+        let store =
+            SqliteStore::open(dir.path().join("events.db"), SqliteOptions::default()).unwrap();
         append_events(&store, 0, 40).await;
         session(Arc::new(store.clone()), dir.path(), 1, probe.clone()).await;
         store.close().await;
@@ -240,7 +246,8 @@ async fn a_read_model_name_must_be_unique_and_usable_as_a_file_name() {
     let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
     let mut b = builder(store, config(dir.path()));
     let probe = Arc::new(Probe::default());
-    b.register(Counter::factory("counter", 1, probe.clone())).unwrap();
+    b.register(Counter::factory("counter", 1, probe.clone()))
+        .unwrap();
     let err = b
         .register(Counter::factory("counter", 1, probe.clone()))
         .unwrap_err();
@@ -248,5 +255,8 @@ async fn a_read_model_name_must_be_unique_and_usable_as_a_file_name() {
     let err = b
         .register(Counter::factory("../escape", 1, probe))
         .unwrap_err();
-    assert!(err.to_string().contains("cannot name a snapshot file"), "{err}");
+    assert!(
+        err.to_string().contains("cannot name a snapshot file"),
+        "{err}"
+    );
 }

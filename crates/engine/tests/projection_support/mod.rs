@@ -33,7 +33,10 @@ pub struct Counts {
 impl Counts {
     /// Folds one event in (the same code the read model runs).
     pub fn fold(&mut self, envelope: &RecordedEvent, event: &AnyEvent) {
-        *self.per_type.entry(envelope.event_type.clone()).or_default() += 1;
+        *self
+            .per_type
+            .entry(envelope.event_type.clone())
+            .or_default() += 1;
         self.positions.push(envelope.global_position);
         if let AnyEvent::Ticket(TicketEvent::TicketNotificationsChanged(e)) = event
             && e.enabled
@@ -186,10 +189,10 @@ impl ReadModel for Counter {
 /// The event at index `i` of a test history: alternating between two real ticket events.
 pub fn event(i: u64) -> NewEvent {
     let at = chrono::DateTime::from_timestamp(1_750_000_000 + i as i64, 0).unwrap();
-    let event: TicketEvent = if i % 3 == 0 {
+    let event: TicketEvent = if i.is_multiple_of(3) {
         TicketSupportBudgetRecorded {
             at,
-            available: i % 2 == 0,
+            available: i.is_multiple_of(2),
         }
         .into()
     } else {
