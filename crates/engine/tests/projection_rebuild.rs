@@ -166,3 +166,63 @@ async fn an_empty_log_rebuilds_to_an_empty_copy() {
     assert_eq!(handle.current().counts().positions, vec![1, 2, 3]);
     runner.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_registry_of_read_models_registers_each_and_rebuilds_one_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
+    let last = append_events(store.as_ref(), 0, 20).await;
+    let probe = Arc::new(Probe::default());
+    let registry = {
+        let probe = probe.clone();
+        move || -> Vec<Arc<dyn ticketflow_projections::ReadModel>> {
+            vec![
+                Arc::new(Counter::factory("a", 1, probe.clone())()),
+                Arc::new(Counter::factory("b", 1, probe.clone())()),
+            ]
+        }
+    };
+    let mut b = builder(store.clone(), config(dir.path()));
+    let handles = b.register_all(registry).unwrap();
+    assert_eq!(
+        handles.iter().map(|h| h.name()).collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+    let runner = b.start().await.unwrap();
+    runner.wait_for(last).await.unwrap();
+    let before = handles[1].current();
+    runner.rebuild("b").await.unwrap().finished().await.unwrap();
+    let after = handles[1].current();
+    assert!(!Arc::ptr_eq(&before, &after));
+    assert_eq!(after.name(), "b");
+    assert_eq!(handles[1].position(), last);
+    runner.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_factory_that_builds_another_version_fails_the_rebuild_not_the_runner() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
+    let calls = Arc::new(std::sync::atomic::AtomicU32::new(0));
+    let mut b = builder(store, config(dir.path()));
+    let probe = Arc::new(Probe::default());
+    b.register_dyn(move || {
+        let version = calls.fetch_add(1, Ordering::SeqCst) + 1;
+        Arc::new(Counter::factory("counter", version, probe.clone())())
+    })
+    .unwrap();
+    let runner = b.start().await.unwrap();
+    let err = runner.rebuild("counter").await.unwrap_err();
+    assert!(matches!(err, ProjectionError::Factory { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("built `counter` version 2 instead of version 1"),
+        "{err}"
+    );
+    eventually("the read model is live", || {
+        let runner = runner.clone();
+        async move { runner.progress().await.unwrap()[0].state == ProjectionState::Live }
+    })
+    .await;
+    runner.shutdown().await.unwrap();
+}

@@ -27,6 +27,17 @@ pub enum ProjectionError {
         name: String,
     },
 
+    /// A factory did not build the read model it was registered for.
+    #[error(
+        "the factory registered for read model `{name}` did not build it ({detail}); a factory must build a fresh, empty instance of the same read model on every call"
+    )]
+    Factory {
+        /// The read model.
+        name: String,
+        /// What it built instead.
+        detail: String,
+    },
+
     /// An operator named a read model that is not registered.
     #[error("no read model named `{name}` is registered; registered are: {known}")]
     UnknownReadModel {

@@ -10,7 +10,11 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 use ticketflow_projections::ReadModel;
 
+use super::error::ProjectionError;
 use super::progress::Status;
+
+/// Builds a fresh, empty instance of one read model, or `None` when it cannot.
+pub(crate) type Factory<T> = Box<dyn Fn() -> Option<Arc<T>> + Send + Sync>;
 
 /// A read model as queries see it: the current copy, whichever that is after rebuilds.
 ///
@@ -75,12 +79,12 @@ impl Shadow {
 pub(crate) trait Slot: Send + Sync {
     fn status(&self) -> &Arc<Status>;
     fn current(&self) -> Arc<dyn ReadModel>;
-    fn fresh(&self) -> Shadow;
+    fn fresh(&self) -> Result<Shadow, ProjectionError>;
 }
 
 struct TypedSlot<T: ?Sized> {
     cell: Arc<RwLock<Arc<T>>>,
-    factory: Box<dyn Fn() -> Arc<T> + Send + Sync>,
+    factory: Factory<T>,
     erase: fn(Arc<T>) -> Arc<dyn ReadModel>,
     status: Arc<Status>,
 }
@@ -94,23 +98,40 @@ impl<T: ?Sized + ReadModel> Slot for TypedSlot<T> {
         (self.erase)(self.cell.read().clone())
     }
 
-    fn fresh(&self) -> Shadow {
-        let instance = (self.factory)();
+    fn fresh(&self) -> Result<Shadow, ProjectionError> {
+        let name = self.status.name;
+        let factory_error = |detail: String| ProjectionError::Factory {
+            name: name.to_owned(),
+            detail,
+        };
+        let instance =
+            (self.factory)().ok_or_else(|| factory_error("it built nothing".to_owned()))?;
+        if instance.name() != name || instance.version() != self.status.version {
+            return Err(factory_error(format!(
+                "it built `{}` version {} instead of version {}",
+                instance.name(),
+                instance.version(),
+                self.status.version
+            )));
+        }
         let cell = self.cell.clone();
         let model = (self.erase)(instance.clone());
-        Shadow {
+        Ok(Shadow {
             model,
             install: Box::new(move || *cell.write() = instance),
-        }
+        })
     }
 }
 
 /// Builds the first instance and the slot/handle pair for it.
 pub(crate) fn slot<T: ?Sized + ReadModel>(
-    factory: Box<dyn Fn() -> Arc<T> + Send + Sync>,
+    factory: Factory<T>,
     erase: fn(Arc<T>) -> Arc<dyn ReadModel>,
-) -> (Box<dyn Slot>, ProjectionHandle<T>) {
-    let first = factory();
+) -> Result<(Box<dyn Slot>, ProjectionHandle<T>), ProjectionError> {
+    let first = factory().ok_or_else(|| ProjectionError::Factory {
+        name: "(unknown)".to_owned(),
+        detail: "it built nothing".to_owned(),
+    })?;
     let status = Arc::new(Status::new(first.name(), first.version()));
     let cell = Arc::new(RwLock::new(first));
     let handle = ProjectionHandle {
@@ -123,5 +144,5 @@ pub(crate) fn slot<T: ?Sized + ReadModel>(
         erase,
         status,
     };
-    (Box::new(slot), handle)
+    Ok((Box::new(slot), handle))
 }

@@ -440,6 +440,7 @@ impl Pipeline {
                 shadow_position: status.shadow_position.load(Ordering::Acquire),
             });
         }
+        let shadow = entry.slot.fresh()?;
         status.shadow_position.store(0, Ordering::Release);
         {
             let mut inner = status.inner.lock();
@@ -449,7 +450,7 @@ impl Pipeline {
         let (done, finished) = oneshot::channel();
         let build = ShadowBuild {
             store: self.store.clone(),
-            shadow: entry.slot.fresh(),
+            shadow,
             page_size: self.config.page_size,
             status: status.clone(),
             index,

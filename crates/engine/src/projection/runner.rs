@@ -59,9 +59,9 @@ impl ProjectionRunnerBuilder {
         &mut self,
         factory: impl Fn() -> T + Send + Sync + 'static,
     ) -> Result<ProjectionHandle<T>, ProjectionError> {
-        let (slot, handle) = slot::<T>(Box::new(move || Arc::new(factory())), |model| {
+        let (slot, handle) = slot::<T>(Box::new(move || Some(Arc::new(factory()))), |model| {
             model as Arc<dyn ReadModel>
-        });
+        })?;
         self.add(slot)?;
         Ok(handle)
     }
@@ -72,9 +72,38 @@ impl ProjectionRunnerBuilder {
         &mut self,
         factory: impl Fn() -> Arc<dyn ReadModel> + Send + Sync + 'static,
     ) -> Result<ProjectionHandle<dyn ReadModel>, ProjectionError> {
-        let (slot, handle) = slot::<dyn ReadModel>(Box::new(factory), |model| model);
+        let (slot, handle) =
+            slot::<dyn ReadModel>(Box::new(move || Some(factory())), |model| model)?;
         self.add(slot)?;
         Ok(handle)
+    }
+
+    /// Registers every read model of a registry that builds them all at once (such as the
+    /// product's list of read models). The registry is called once now and, for each online
+    /// rebuild, again to build the one read model being rebuilt; handles come back in the
+    /// registry's order.
+    pub fn register_all(
+        &mut self,
+        registry: impl Fn() -> Vec<Arc<dyn ReadModel>> + Send + Sync + 'static,
+    ) -> Result<Vec<ProjectionHandle<dyn ReadModel>>, ProjectionError> {
+        let registry = Arc::new(registry);
+        let mut handles = Vec::new();
+        for first in registry() {
+            let name = first.name();
+            let registry = registry.clone();
+            // The first instance is the one just built; later calls build fresh ones.
+            let first = Mutex::new(Some(first));
+            let factory = move || {
+                first
+                    .lock()
+                    .take()
+                    .or_else(|| registry().into_iter().find(|m| m.name() == name))
+            };
+            let (slot, handle) = slot::<dyn ReadModel>(Box::new(factory), |model| model)?;
+            self.add(slot)?;
+            handles.push(handle);
+        }
+        Ok(handles)
     }
 
     fn add(&mut self, slot: Box<dyn Slot>) -> Result<(), ProjectionError> {
@@ -112,7 +141,7 @@ impl ProjectionRunnerBuilder {
             std::fs::create_dir_all(&dir)
                 .map_err(|e| ProjectionError::io("create the snapshot directory", &dir, e))?;
             for slot in &slots {
-                restore(slot.as_ref(), &dir, log_position);
+                restore(slot.as_ref(), &dir, log_position)?;
             }
             Ok(slots)
         })
@@ -150,7 +179,7 @@ impl ProjectionRunnerBuilder {
 }
 
 /// Restores one read model from its snapshot, or resets it for a rebuild from position 0.
-fn restore(slot: &dyn Slot, dir: &Path, log_position: u64) {
+fn restore(slot: &dyn Slot, dir: &Path, log_position: u64) -> Result<(), ProjectionError> {
     let status = slot.status();
     let rebuild = |reason: RebuildReason| {
         tracing::warn!(
@@ -189,7 +218,7 @@ fn restore(slot: &dyn Slot, dir: &Path, log_position: u64) {
                 None => StartOutcome::Resumed { position },
                 Some(reason) => {
                     // The instance may hold part of the snapshot: start over with a new one.
-                    slot.fresh().install();
+                    slot.fresh()?.install();
                     rebuild(RebuildReason::RestoreFailed { reason })
                 }
             }
@@ -202,6 +231,7 @@ fn restore(slot: &dyn Slot, dir: &Path, log_position: u64) {
     status.position.store(position, Ordering::Release);
     status.checkpoint.store(position, Ordering::Release);
     status.inner.lock().started = started;
+    Ok(())
 }
 
 /// The running projection runner. Cloning is cheap; every clone controls the same runner.
