@@ -165,9 +165,7 @@ impl Pipeline {
                     Flow::Continue => continue,
                 },
             }
-            for entry in &self.entries {
-                entry.status.inner.lock().live = true;
-            }
+            self.set_live(true);
             let mut live = self.store.subscribe_all(self.read_position, Filter::all());
             let mut tick = tokio::time::interval(self.config.progress_interval);
             tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -191,9 +189,7 @@ impl Pipeline {
                     _ = tick.tick() => self.tick().await,
                 }
             };
-            for entry in &self.entries {
-                entry.status.inner.lock().live = false;
-            }
+            self.set_live(false);
             if let Flow::Stop(reply) = self.after_store_error(error).await {
                 return reply;
             }
@@ -236,6 +232,10 @@ impl Pipeline {
         let (mut pages, reader) = read_ahead(self.store.clone(), from + 1, self.config.page_size);
         while let Some(page) = pages.recv().await {
             let page = page?;
+            if page.len() < self.config.page_size.max(1) {
+                // The end of the log: live from here on, before anyone is told the position.
+                self.set_live(true);
+            }
             {
                 let first = page.first().map_or(0, |e| e.global_position);
                 let span =
@@ -258,6 +258,12 @@ impl Pipeline {
             }
         }
         Ok(Flow::Continue)
+    }
+
+    fn set_live(&self, live: bool) {
+        for entry in &self.entries {
+            entry.status.inner.lock().live = live;
+        }
     }
 
     /// Decodes `event` once and applies it to every read model that has not seen it.
