@@ -52,6 +52,10 @@ impl<T: ?Sized + ReadModel> ProjectionHandle<T> {
 
     /// The global position of the last event the current copy reflects, so a caller can tell
     /// whether its own write is visible yet.
+    ///
+    /// The position is published right after an event is applied, so a position read
+    /// *before* a query is one the query's answer reflects at least. To wait for a position,
+    /// use [`super::ProjectionRunner::wait_for`].
     pub fn position(&self) -> u64 {
         self.status.position()
     }

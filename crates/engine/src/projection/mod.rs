@@ -31,7 +31,9 @@
 //!   that position, with a [`ProjectionFailure`] naming the position, the type and the reason;
 //!   nothing is skipped silently. See the `pipeline` module docs for the exact rules.
 
+mod checkpoint;
 mod config;
+mod control;
 mod error;
 mod fold;
 mod handle;

@@ -20,7 +20,6 @@
 //! Failed read models cannot be rebuilt online (the same event would stop the rebuild); the
 //! cure is a fix and a restart.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -37,8 +36,7 @@ use super::error::ProjectionError;
 use super::fold::{self, read_ahead};
 use super::handle::{Shadow, Slot};
 use super::progress::{ProjectionFailure, Status};
-use super::rebuild::{self, Done, RebuildHandle, ShadowBuild};
-use super::snapshot;
+use super::rebuild::{Done, RebuildHandle};
 
 /// A reply channel.
 pub(crate) type Reply<T> = oneshot::Sender<Result<T, ProjectionError>>;
@@ -117,7 +115,7 @@ impl Entry {
 }
 
 /// What to do after handling a message.
-enum Flow {
+pub(super) enum Flow {
     Continue,
     Stop(Option<Reply<()>>),
 }
@@ -316,215 +314,5 @@ impl Pipeline {
             entry.status.sample();
         }
         self.checkpoint_due(true).await;
-    }
-
-    /// Writes the checkpoints that are due by count (and by time when `timed`); a read model
-    /// that just failed on an undecodable event gets its checkpoint before that event.
-    async fn checkpoint_due(&mut self, timed: bool) {
-        let policy = self.config.checkpoint;
-        for index in 0..self.entries.len() {
-            let e = &self.entries[index];
-            let due = e.since_checkpoint > 0
-                && !e.tainted
-                && (e.failed
-                    || e.since_checkpoint >= policy.every_events
-                    || (timed && e.checkpointed_at.elapsed() >= policy.every));
-            if due && let Err(error) = self.checkpoint(index, false).await {
-                tracing::warn!(%error, "writing a projection checkpoint failed; retrying later");
-            }
-        }
-    }
-
-    /// Writes every checkpoint that is behind.
-    async fn checkpoint_all(&mut self, force: bool) -> Result<(), ProjectionError> {
-        let mut first_error = None;
-        for index in 0..self.entries.len() {
-            if let Err(e) = self.checkpoint(index, force).await {
-                tracing::warn!(error = %e, "writing a projection checkpoint failed");
-                first_error.get_or_insert(e);
-            }
-        }
-        first_error.map_or(Ok(()), Err)
-    }
-
-    /// Writes one read model's snapshot with its position, unless nothing changed since the
-    /// last one (or `force`), or its state is tainted.
-    async fn checkpoint(&mut self, index: usize, force: bool) -> Result<(), ProjectionError> {
-        let Some(entry) = self.entries.get_mut(index) else {
-            return Ok(());
-        };
-        if entry.tainted || (entry.since_checkpoint == 0 && !force) {
-            return Ok(());
-        }
-        let name = entry.status.name;
-        let version = entry.status.version;
-        let position = entry.position;
-        let state = entry
-            .model
-            .snapshot()
-            .map_err(|e| ProjectionError::Snapshot {
-                name: name.to_owned(),
-                reason: e.to_string(),
-            })?;
-        let dir: PathBuf = self.config.snapshot_dir.clone();
-        tokio::task::spawn_blocking(move || snapshot::save(&dir, name, version, position, &state))
-            .await
-            .map_err(|e| ProjectionError::Stopped {
-                reason: format!("the snapshot writer stopped: {e}"),
-            })??;
-        entry.since_checkpoint = 0;
-        entry.checkpointed_at = Instant::now();
-        entry.status.checkpoint.store(position, Ordering::Release);
-        tracing::debug!(read_model = name, position, "projection checkpoint written");
-        Ok(())
-    }
-
-    /// Handles one message; `None` means every runner handle was dropped.
-    async fn handle(&mut self, msg: Option<Control>) -> Flow {
-        match msg {
-            None => Flow::Stop(None),
-            Some(Control::Shutdown { reply }) => Flow::Stop(Some(reply)),
-            Some(Control::Checkpoint { reply }) => {
-                let _ = reply.send(self.checkpoint_all(false).await);
-                Flow::Continue
-            }
-            Some(Control::Rebuild { name, reply }) => {
-                let _ = reply.send(self.start_rebuild(&name));
-                Flow::Continue
-            }
-            Some(Control::Adopt {
-                index,
-                shadow,
-                position,
-                done,
-            }) => {
-                let result = self.adopt(index, shadow, position).await;
-                if let Err(e) = &result {
-                    self.rebuild_ended(index, Some(e.to_string()));
-                }
-                let _ = done.send(result);
-                Flow::Continue
-            }
-            Some(Control::ShadowFailed { index, error, done }) => {
-                tracing::warn!(%error, "online rebuild stopped");
-                self.rebuild_ended(index, Some(error.to_string()));
-                let _ = done.send(Err(error));
-                Flow::Continue
-            }
-        }
-    }
-
-    fn start_rebuild(&mut self, name: &str) -> Result<RebuildHandle, ProjectionError> {
-        let known = || {
-            self.entries
-                .iter()
-                .map(|e| e.status.name)
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let Some(index) = self.entries.iter().position(|e| e.status.name == name) else {
-            return Err(ProjectionError::UnknownReadModel {
-                name: name.to_owned(),
-                known: known(),
-            });
-        };
-        let control = self
-            .control_tx
-            .upgrade()
-            .ok_or_else(ProjectionError::stopped)?;
-        let entry = &mut self.entries[index];
-        let status = entry.status.clone();
-        if let Some(failure) = status.inner.lock().failure.clone() {
-            return Err(ProjectionError::Failed {
-                name: status.name,
-                failure,
-            });
-        }
-        if entry.rebuild.is_some() {
-            return Err(ProjectionError::AlreadyRebuilding {
-                name: status.name,
-                shadow_position: status.shadow_position.load(Ordering::Acquire),
-            });
-        }
-        let shadow = entry.slot.fresh()?;
-        status.shadow_position.store(0, Ordering::Release);
-        {
-            let mut inner = status.inner.lock();
-            inner.rebuilding = true;
-            inner.shadow_rate.reset(0);
-        }
-        let (done, finished) = oneshot::channel();
-        let build = ShadowBuild {
-            store: self.store.clone(),
-            shadow,
-            page_size: self.config.page_size,
-            status: status.clone(),
-            index,
-            control,
-            done,
-        };
-        entry.rebuild = Some(tokio::spawn(rebuild::run(build)).abort_handle());
-        tracing::info!(read_model = status.name, "online rebuild started");
-        Ok(RebuildHandle::new(status.name, finished))
-    }
-
-    /// Brings a shadow that reached `position` up to the current copy's position and swaps
-    /// it in, between two live events.
-    async fn adopt(
-        &mut self,
-        index: usize,
-        shadow: Shadow,
-        mut position: u64,
-    ) -> Result<u64, ProjectionError> {
-        let page_size = self.config.page_size.max(1);
-        let Some(entry) = self.entries.get(index) else {
-            return Err(ProjectionError::stopped());
-        };
-        let name = entry.status.name;
-        if let Some(failure) = entry.status.inner.lock().failure.clone() {
-            return Err(ProjectionError::Failed { name, failure });
-        }
-        let target = entry.position;
-        while position < target {
-            let page = self
-                .store
-                .read_all(position + 1, &Filter::all(), page_size)
-                .await?;
-            if page.is_empty() {
-                break;
-            }
-            for event in page.iter().take_while(|e| e.global_position <= target) {
-                fold::fold_one(shadow.model.as_ref(), event)
-                    .map_err(|failure| ProjectionError::RebuildFailed { name, failure })?;
-                position = event.global_position;
-            }
-        }
-        let entry = &mut self.entries[index];
-        entry.model = shadow.model.clone();
-        shadow.install();
-        entry.position = entry.position.max(position);
-        entry.tainted = false;
-        entry.rebuild = None;
-        entry
-            .status
-            .position
-            .store(entry.position, Ordering::Release);
-        self.rebuild_ended(index, None);
-        self.checkpoint(index, true).await?;
-        tracing::info!(read_model = name, position, "online rebuild swapped in");
-        let entry = &self.entries[index];
-        Ok(entry.position)
-    }
-
-    fn rebuild_ended(&mut self, index: usize, error: Option<String>) {
-        if let Some(entry) = self.entries.get_mut(index) {
-            entry.rebuild = None;
-            let mut inner = entry.status.inner.lock();
-            inner.rebuilding = false;
-            inner.rate.reset(entry.position);
-            if error.is_some() {
-                inner.last_rebuild_error = error;
-            }
-        }
     }
 }
