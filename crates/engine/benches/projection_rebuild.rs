@@ -4,8 +4,10 @@
 //!   the whole log from position 0 in the background and is swapped in.
 //! * `projection_rebuild/cold_start` — a runner starting without snapshots: catch-up from
 //!   position 0 through the runner's own pipeline, then shutdown (one snapshot write).
-//! * `projection_rebuild/decode_only` — the codec alone over the same events in memory, the
-//!   floor under both figures.
+//! * `projection_rebuild/read_only` — reading the log from the store in the runner's pages,
+//!   without decoding: the store's share of a rebuild.
+//! * `projection_rebuild/decode_only` — the codec alone over the same events in memory: the
+//!   codec's share.
 //!
 //! The read model is deliberately simple (a count per event type) so the figures show the
 //! runner and the store, not a read model; the real read models get their own benches.
@@ -183,6 +185,19 @@ fn rebuild(c: &mut Criterion) {
             runner.wait_for(n).await.unwrap();
             runner.shutdown().await.unwrap();
             assert_eq!(handle.current().total.load(Ordering::Relaxed), n);
+        })
+    });
+
+    g.bench_function("read_only", |b| {
+        b.to_async(&rt).iter(|| async {
+            let mut from = 1;
+            loop {
+                let page = store.read_all(from, &Filter::all(), 4096).await.unwrap();
+                match page.last() {
+                    Some(last) => from = last.global_position + 1,
+                    None => break,
+                }
+            }
         })
     });
 

@@ -3,6 +3,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
+use futures::StreamExt;
 use ticketflow_events::{AnyEvent, RecordedEvent};
 use ticketflow_projections::ReadModel;
 use tokio::sync::mpsc;
@@ -60,11 +61,20 @@ pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 /// A page of the log, read ahead of the folding.
 pub(crate) type Page = StoreResult<Vec<RecordedEvent>>;
 
-/// Reads the log from position `from` in pages, one or two pages ahead of the consumer, until
-/// a short page shows the end of the log was reached (or an error, which is passed on).
+/// How many pages are read at once while catching up or rebuilding.
+const READS_IN_FLIGHT: u64 = 2;
+
+/// Reads the log from position `from` in pages, a few pages ahead of the consumer, until a
+/// short page shows the end of the log was reached (or an error, which is passed on).
 ///
-/// Reading runs on the store's side (SQLite reads on the blocking pool) while the consumer
-/// decodes and applies the previous page, so on two cores both are busy.
+/// Reading is the expensive half of a rebuild (decoding rows on the store's side), so pages
+/// are read [`READS_IN_FLIGHT`] at a time: global positions are gap-free, so the page after
+/// one starting at `p` starts at `p + page_size`. Pages are handed on in order and reading
+/// stops at the first short page — a later page may have been read after more events were
+/// committed, and handing it on would skip the ones in between. Should a page ever start
+/// past where it was asked to (a gap), nothing is lost: the next page was asked from right
+/// after where the previous full page should have ended, and events already handed on are
+/// dropped from it, so every event is handed on once, in order.
 pub(crate) fn read_ahead(
     store: Arc<dyn EventStore>,
     from: u64,
@@ -72,24 +82,33 @@ pub(crate) fn read_ahead(
 ) -> (mpsc::Receiver<Page>, AbortHandle) {
     let (tx, rx) = mpsc::channel(2);
     let page_size = page_size.max(1);
+    let from = from.max(1);
     let task = tokio::spawn(async move {
-        let filter = Filter::all();
-        let mut next = from.max(1);
-        loop {
-            match store.read_all(next, &filter, page_size).await {
-                Ok(page) => {
-                    let short = page.len() < page_size;
-                    if let Some(last) = page.last() {
-                        next = last.global_position + 1;
-                    }
-                    if tx.send(Ok(page)).await.is_err() || short {
-                        break;
-                    }
+        let reads = futures::stream::iter(0u64..)
+            .map(|k| {
+                let store = store.clone();
+                let start = from.saturating_add(k.saturating_mul(page_size as u64));
+                async move { store.read_all(start, &Filter::all(), page_size).await }
+            })
+            .buffered(READS_IN_FLIGHT as usize);
+        futures::pin_mut!(reads);
+        let mut last_sent = 0;
+        while let Some(page) = reads.next().await {
+            let end = match &page {
+                Ok(page) => page.len() < page_size,
+                Err(_) => true,
+            };
+            let page = page.map(|mut page| {
+                if page.first().is_some_and(|e| e.global_position <= last_sent) {
+                    page.retain(|e| e.global_position > last_sent);
                 }
-                Err(e) => {
-                    let _ = tx.send(Err(e)).await;
-                    break;
+                if let Some(last) = page.last() {
+                    last_sent = last.global_position;
                 }
+                page
+            });
+            if tx.send(page).await.is_err() || end {
+                break;
             }
         }
     });
