@@ -7,6 +7,7 @@
 //! * [`order`] — customisation orders through planning, concept, implementation and delivery;
 //! * [`delivery`] — delivery tickets from planning to `Delivered` / `Installation completed`;
 //! * [`calendar`] — working-day, desk-hour and 24×7 calendars per region, business time;
+//! * [`script`] — timestamped commands addressed to aggregates, one JSON line each.
 //! * [`sla`] — SLA policy as data and the SLA state of a ticket as a function of its events.
 //!
 //! Nothing here does I/O or reads a clock: every decision gets `now` in its [`Context`].
@@ -20,6 +21,7 @@ pub mod calendar;
 pub mod config;
 pub mod delivery;
 pub mod order;
+pub mod script;
 pub mod sla;
 pub mod ticket;
 

@@ -138,7 +138,9 @@ impl Ticket {
                 "`{}` is not a delivery version",
                 given.chars().take(64).collect::<String>()
             ),
-            expected: "a patch version of 2 to 6 dot-separated numbers such as 14.21.3.1, or CUSTOM".into(),
+            expected:
+                "a patch version of 2 to 6 dot-separated numbers such as 14.21.3.1, or CUSTOM"
+                    .into(),
         })?;
         if self.ticket_type == TicketType::ConsultingRequest && !version.is_custom() {
             return Err(TicketError::CustomVersionRequired {
