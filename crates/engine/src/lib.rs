@@ -12,6 +12,7 @@
 
 pub mod clock;
 pub mod command;
+pub mod due_work;
 pub mod projection;
 
 pub use clock::{Clock, SimulatedClock, SystemClock};
