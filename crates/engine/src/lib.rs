@@ -37,9 +37,7 @@ pub mod scheduler;
 pub mod simulation;
 
 pub use clock::{Clock, SimulatedClock, SystemClock};
-pub use command::{
-    CommandError, CommandOptions, CommandOutcome, Engine, RecordedSummary, Refusal,
-};
+pub use command::{CommandError, CommandOptions, CommandOutcome, Engine, RecordedSummary, Refusal};
 pub use due_work::{DueWork, DueWorkView, WorkKind};
 pub use scheduler::{FireResult, Fired, Scheduler, SchedulerError};
 pub use simulation::{Simulation, SimulationError, SimulationReport, SimulationStep};

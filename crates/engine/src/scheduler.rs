@@ -157,7 +157,11 @@ impl Scheduler {
             causation_id: work.causation_id,
         };
         let at = self.engine.now();
-        let result = match self.engine.execute(&work.command, &self.actor, &options).await {
+        let result = match self
+            .engine
+            .execute(&work.command, &self.actor, &options)
+            .await
+        {
             Ok(outcome) => FireResult::Recorded(outcome),
             Err(e @ CommandError::Refused { .. }) => {
                 tracing::info!(key = %work.key, reason = %e, "due work refused; counted as handled");

@@ -184,7 +184,10 @@ impl Simulation {
 
     /// Runs the script: before each line, fires everything due up to its time; then runs the
     /// line at its time. Lines are numbered from 1 in the report.
-    pub async fn run(&mut self, script: &[ScriptLine]) -> Result<SimulationReport, SimulationError> {
+    pub async fn run(
+        &mut self,
+        script: &[ScriptLine],
+    ) -> Result<SimulationReport, SimulationError> {
         let mut report = SimulationReport::default();
         for (index, line) in script.iter().enumerate() {
             let number = index + 1;

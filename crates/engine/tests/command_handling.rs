@@ -12,9 +12,7 @@ use parking_lot::Mutex;
 use ticketflow_domain::DeskConfig;
 use ticketflow_domain::script::AddressedCommand;
 use ticketflow_domain::ticket::{Ticket, TicketCommand, TicketError};
-use ticketflow_engine::{
-    CommandError, CommandOptions, Engine, Refusal, SimulatedClock,
-};
+use ticketflow_engine::{CommandError, CommandOptions, Engine, Refusal, SimulatedClock};
 use ticketflow_events::ticket::TicketStatus;
 use ticketflow_events::{Actor, NewEvent, RecordedEvent, StreamId};
 use ticketflow_store::{
@@ -90,7 +88,10 @@ async fn a_command_that_loses_a_race_is_decided_again_on_the_new_state() {
         });
         let engine = engine_on(racing.clone(), &clock);
         let none = CommandOptions::default();
-        engine.execute(&open_incident(&key), &jane(), &none).await.unwrap();
+        engine
+            .execute(&open_incident(&key), &jane(), &none)
+            .await
+            .unwrap();
         // Two other writers slip in before our appends: we lose twice, then succeed.
         racing.races.lock().extend([
             (other.clone(), to_ticket(&key, comment("first")), jane()),
@@ -103,7 +104,10 @@ async fn a_command_that_loses_a_race_is_decided_again_on_the_new_state() {
         assert_eq!(outcome.attempts, 3, "{name}");
         assert_eq!(outcome.stream_version, 4, "{name}");
         let (cached, v1) = engine.state::<Ticket>(&key.stream_id()).await.unwrap();
-        let (stored, v2) = engine.state_from_store::<Ticket>(&key.stream_id()).await.unwrap();
+        let (stored, v2) = engine
+            .state_from_store::<Ticket>(&key.stream_id())
+            .await
+            .unwrap();
         assert_eq!((cached.comment_count(), v1), (3, 4), "{name}");
         assert_eq!((cached, v1), (stored, v2), "{name}");
     }
@@ -121,15 +125,25 @@ async fn endless_races_give_up_after_a_bounded_number_of_attempts() {
     });
     let engine = engine_on(racing.clone(), &clock);
     let none = CommandOptions::default();
-    engine.execute(&open_incident(&key), &jane(), &none).await.unwrap();
-    racing.races.lock().extend(
-        (0..10).map(|i| (other.clone(), to_ticket(&key, comment(&format!("c{i}"))), jane())),
-    );
+    engine
+        .execute(&open_incident(&key), &jane(), &none)
+        .await
+        .unwrap();
+    racing.races.lock().extend((0..10).map(|i| {
+        (
+            other.clone(),
+            to_ticket(&key, comment(&format!("c{i}"))),
+            jane(),
+        )
+    }));
     let err = engine
         .execute(&to_ticket(&key, comment("mine")), &jane(), &none)
         .await
         .unwrap_err();
-    assert!(matches!(err, CommandError::TooManyConflicts { attempts: 5, .. }), "{err}");
+    assert!(
+        matches!(err, CommandError::TooManyConflicts { attempts: 5, .. }),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -139,7 +153,10 @@ async fn a_fixed_expected_version_reports_the_conflict_naming_both_versions() {
         let engine = engine_on(store.clone(), &clock);
         let key = ticket(7);
         let none = CommandOptions::default();
-        engine.execute(&open_incident(&key), &jane(), &none).await.unwrap();
+        engine
+            .execute(&open_incident(&key), &jane(), &none)
+            .await
+            .unwrap();
         engine
             .execute(&to_ticket(&key, comment("a")), &jane(), &none)
             .await
@@ -153,11 +170,21 @@ async fn a_fixed_expected_version_reports_the_conflict_naming_both_versions() {
             .await
             .unwrap_err();
         assert!(
-            matches!(err, CommandError::Conflict { expected: 1, actual: Some(2), .. }),
+            matches!(
+                err,
+                CommandError::Conflict {
+                    expected: 1,
+                    actual: Some(2),
+                    ..
+                }
+            ),
             "{name}: {err}"
         );
         let text = err.to_string();
-        assert!(text.contains("expected version 1") && text.contains("version 2"), "{text}");
+        assert!(
+            text.contains("expected version 1") && text.contains("version 2"),
+            "{text}"
+        );
         // The right version goes through.
         let fixed = CommandOptions {
             expected_version: Some(2),
@@ -199,7 +226,14 @@ async fn a_fixed_expected_version_that_loses_the_race_is_not_retried() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, CommandError::Conflict { expected: 1, actual: Some(2), .. }),
+        matches!(
+            err,
+            CommandError::Conflict {
+                expected: 1,
+                actual: Some(2),
+                ..
+            }
+        ),
         "{err}"
     );
 }
@@ -211,11 +245,19 @@ async fn the_same_idempotency_key_gives_the_same_answer_and_records_nothing_twic
         let engine = engine_on(store.clone(), &clock);
         let key = ticket(3);
         let opened = engine
-            .execute(&open_incident(&key), &jane(), &CommandOptions::with_key("open-3"))
+            .execute(
+                &open_incident(&key),
+                &jane(),
+                &CommandOptions::with_key("open-3"),
+            )
             .await
             .unwrap();
         engine
-            .execute(&to_ticket(&key, classify_defect()), &agent(), &CommandOptions::default())
+            .execute(
+                &to_ticket(&key, classify_defect()),
+                &agent(),
+                &CommandOptions::default(),
+            )
             .await
             .unwrap();
         let keyed = CommandOptions::with_key("resolve-3");
@@ -236,14 +278,22 @@ async fn the_same_idempotency_key_gives_the_same_answer_and_records_nothing_twic
         assert!(again.replayed, "{name}");
         assert_eq!(again.events, first.events, "{name}");
         let reopen = restarted
-            .execute(&open_incident(&key), &jane(), &CommandOptions::with_key("open-3"))
+            .execute(
+                &open_incident(&key),
+                &jane(),
+                &CommandOptions::with_key("open-3"),
+            )
             .await
             .unwrap();
         assert_eq!(reopen.events, opened.events, "{name}");
         assert_eq!(store.last_position().await.unwrap(), last, "{name}");
         // Without the key the same command is decided again, and refused.
         let err = restarted
-            .execute(&to_ticket(&key, resolve_no_defect()), &agent(), &CommandOptions::default())
+            .execute(
+                &to_ticket(&key, resolve_no_defect()),
+                &agent(),
+                &CommandOptions::default(),
+            )
             .await
             .unwrap_err();
         assert!(matches!(err, CommandError::Refused { .. }), "{name}: {err}");
@@ -281,14 +331,21 @@ async fn state_through_the_cache_equals_state_folded_from_the_store() {
         let none = CommandOptions::default();
         for n in 1..=3 {
             let key = ticket(n);
-            engine.execute(&open_incident(&key), &jane(), &none).await.unwrap();
+            engine
+                .execute(&open_incident(&key), &jane(), &none)
+                .await
+                .unwrap();
             engine
                 .execute(&to_ticket(&key, classify_defect()), &agent(), &none)
                 .await
                 .unwrap();
             // Another engine writes behind this one's cache.
             other
-                .execute(&to_ticket(&key, comment("behind the cache")), &jane(), &none)
+                .execute(
+                    &to_ticket(&key, comment("behind the cache")),
+                    &jane(),
+                    &none,
+                )
                 .await
                 .unwrap();
             clock.advance(days(1));
@@ -337,5 +394,8 @@ async fn recorded_events_carry_business_time_actor_and_correlation() {
     assert_eq!(last.actor, "support-agent:anna");
     assert_eq!(last.causation_id, Some(cause));
     assert_eq!(last.correlation_id, outcome.events[0].event_id);
-    assert_eq!(outcome.events.last().unwrap().global_position, last.global_position);
+    assert_eq!(
+        outcome.events.last().unwrap().global_position,
+        last.global_position
+    );
 }

@@ -13,9 +13,7 @@ use proptest::prelude::*;
 use ticketflow_domain::DeskConfig;
 use ticketflow_domain::delivery::DeliveryCommand;
 use ticketflow_domain::ticket::TicketCommand;
-use ticketflow_engine::{
-    CommandOptions, Engine, FireResult, Scheduler, SimulatedClock, WorkKind,
-};
+use ticketflow_engine::{CommandOptions, Engine, FireResult, Scheduler, SimulatedClock, WorkKind};
 use ticketflow_events::delivery::CloudEnvironment;
 use ticketflow_events::ticket::{TicketEvent, TicketStatus};
 use ticketflow_events::{AnyEvent, EventSet, TicketKey, Timestamp};
@@ -25,7 +23,11 @@ fn engine_on(store: Arc<dyn EventStore>, clock: &SimulatedClock) -> Engine {
     Engine::new(store, DeskConfig::default(), Arc::new(clock.clone()))
 }
 
-async fn run(engine: &Engine, clock: &SimulatedClock, lines: Vec<ticketflow_domain::script::ScriptLine>) {
+async fn run(
+    engine: &Engine,
+    clock: &SimulatedClock,
+    lines: Vec<ticketflow_domain::script::ScriptLine>,
+) {
     for l in lines {
         clock.set(l.at);
         engine
@@ -81,30 +83,56 @@ async fn a_months_long_jump_fires_every_due_timer_in_time_order() {
         lines.push(line(
             t0() + days(1),
             agent(),
-            to_delivery(&d, plan_delivery(&d, "acme", vec![c.clone()], CloudEnvironment::CustomerHosted)),
+            to_delivery(
+                &d,
+                plan_delivery(
+                    &d,
+                    "acme",
+                    vec![c.clone()],
+                    CloudEnvironment::CustomerHosted,
+                ),
+            ),
         ));
         let day = |n| NaiveDate::from_ymd_opt(2026, 3, n).unwrap();
         lines.extend(walk_to_release(&d, t0() + days(2), day(4), day(5)));
         lines.push(line(
             t0() + days(3),
             agent(),
-            to_delivery(&d, DeliveryCommand::ProvidePackage { location: "sftp://x/acme".into() }),
+            to_delivery(
+                &d,
+                DeliveryCommand::ProvidePackage {
+                    location: "sftp://x/acme".into(),
+                },
+            ),
         ));
         run(&engine, &clock, lines).await;
 
         let mut scheduler = Scheduler::start(engine.clone()).await.unwrap();
-        let fired = scheduler.advance_to(&clock, t0() + days(180)).await.unwrap();
+        let fired = scheduler
+            .advance_to(&clock, t0() + days(180))
+            .await
+            .unwrap();
         let times: Vec<Timestamp> = fired.iter().map(|f| f.at).collect();
         let mut sorted = times.clone();
         sorted.sort();
         assert_eq!(times, sorted, "{name}: fired out of order");
         for f in &fired {
-            assert_eq!(f.at, f.work.due_at.max(t0() + days(3)), "{name}: {} fired late", f.work.key);
+            assert_eq!(
+                f.at,
+                f.work.due_at.max(t0() + days(3)),
+                "{name}: {} fired late",
+                f.work.key
+            );
             assert!(matches!(f.result, FireResult::Recorded(_)), "{name}: {f:?}");
         }
         let summary: Vec<(String, i64)> = fired
             .iter()
-            .map(|f| (f.work.command.stream_id().to_string(), (f.at - t0()).num_days()))
+            .map(|f| {
+                (
+                    f.work.command.stream_id().to_string(),
+                    (f.at - t0()).num_days(),
+                )
+            })
             .collect();
         let expected: Vec<(String, i64)> = [
             ("ticket-SD-3", 3),
@@ -129,7 +157,10 @@ async fn a_months_long_jump_fires_every_due_timer_in_time_order() {
             assert_eq!(state.status(), TicketStatus::Closed, "{name}: {key}");
         }
         assert!(scheduler.view().due_work().is_empty(), "{name}");
-        assert!(fire_counts(store.as_ref()).await.values().all(|n| *n == 1), "{name}");
+        assert!(
+            fire_counts(store.as_ref()).await.values().all(|n| *n == 1),
+            "{name}"
+        );
     }
 }
 
@@ -236,7 +267,11 @@ async fn restart_scenario(tickets: Vec<(bool, i64)>, ops: Vec<Op>) {
                 for work in &fired_work {
                     let options = CommandOptions::with_key(work.key.clone());
                     let outcome = engine
-                        .execute(&work.command, &ticketflow_events::Actor::system("scheduler"), &options)
+                        .execute(
+                            &work.command,
+                            &ticketflow_events::Actor::system("scheduler"),
+                            &options,
+                        )
                         .await
                         .unwrap();
                     assert!(outcome.replayed, "{} was recorded again", work.key);
@@ -246,7 +281,10 @@ async fn restart_scenario(tickets: Vec<(bool, i64)>, ops: Vec<Op>) {
             Op::ClearCache => engine.clear_cache(),
         }
         let counts = fire_counts(store.as_ref()).await;
-        assert!(counts.values().all(|n| *n == 1), "a timer fired twice: {counts:?}");
+        assert!(
+            counts.values().all(|n| *n == 1),
+            "a timer fired twice: {counts:?}"
+        );
     }
     // In the end every timer fires exactly once.
     let until = clock_now(&clock) + days(400);

@@ -333,14 +333,7 @@ fn delivery_version_accepts_patch_versions_and_custom() {
     for ok in ["14.21.3.1", "0.0.0.0", "CUSTOM", "10.1.20.300"] {
         assert!(ok.parse::<DeliveryVersion>().is_ok(), "{ok} refused");
     }
-    for bad in [
-        "14",
-        "1.2.3.4.5.6.7",
-        "custom",
-        "14.x.3.1",
-        "",
-        "1..2.3",
-    ] {
+    for bad in ["14", "1.2.3.4.5.6.7", "custom", "14.x.3.1", "", "1..2.3"] {
         let err = bad.parse::<DeliveryVersion>().unwrap_err();
         assert!(err.to_string().contains("14.21.3.1"), "{err}");
     }

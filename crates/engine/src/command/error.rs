@@ -32,8 +32,9 @@ pub enum CommandError {
         stream: StreamId,
         /// The command's snake_case name.
         command: &'static str,
-        /// The domain's reason.
-        refusal: Refusal,
+        /// The domain's reason (boxed: refusals carry lists of allowed commands, and the error
+        /// travels through every `Result` of the engine).
+        refusal: Box<Refusal>,
     },
     /// The caller fixed the expected version and the stream is elsewhere; nothing was
     /// recorded. Reload, look at what changed, and decide whether to send the command again.
@@ -100,7 +101,7 @@ impl CommandError {
     /// The domain's refusal, if this is one.
     pub fn refusal(&self) -> Option<&Refusal> {
         match self {
-            CommandError::Refused { refusal, .. } => Some(refusal),
+            CommandError::Refused { refusal, .. } => Some(refusal.as_ref()),
             _ => None,
         }
     }

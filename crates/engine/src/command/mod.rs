@@ -22,7 +22,6 @@ pub mod idempotency;
 
 use std::sync::Arc;
 
-use tracing::Instrument;
 use ticketflow_domain::delivery::Delivery;
 use ticketflow_domain::order::CustomisationOrder;
 use ticketflow_domain::script::AddressedCommand;
@@ -30,11 +29,12 @@ use ticketflow_domain::ticket::Ticket;
 use ticketflow_domain::{Aggregate, Context, DeskConfig};
 use ticketflow_events::{Actor, EventSet, NewEvent, StreamId, Timestamp};
 use ticketflow_store::{Direction, EventStore, ExpectedVersion, StoreError, StreamRead};
+use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::clock::Clock;
-use cache::{Caches, Entry, Slot};
 pub use cache::CachedAggregate;
+use cache::{Caches, Entry, Slot};
 pub use error::{CommandError, Refusal};
 pub use idempotency::derived_event_id;
 
@@ -369,7 +369,7 @@ impl Engine {
                 .map_err(|e| CommandError::Refused {
                     stream: stream.clone(),
                     command: name,
-                    refusal: e.into(),
+                    refusal: Box::new(e.into()),
                 })?;
             if events.is_empty() {
                 return Ok(CommandOutcome {
@@ -385,7 +385,11 @@ impl Engine {
             let append = self
                 .inner
                 .store
-                .append(&stream, ExpectedVersion::Exact(entry.version), new_events.clone())
+                .append(
+                    &stream,
+                    ExpectedVersion::Exact(entry.version),
+                    new_events.clone(),
+                )
                 .await;
             match append {
                 Ok(out) => {
@@ -430,7 +434,9 @@ impl Engine {
                     }
                     tracing::debug!(attempt, "lost a race with another writer; deciding again");
                 }
-                Err(StoreError::IdempotencyConflict { .. }) if options.idempotency_key.is_some() => {
+                Err(StoreError::IdempotencyConflict { .. })
+                    if options.idempotency_key.is_some() =>
+                {
                     // A concurrent try with the same key got there first; the next load
                     // finds its events and answers them.
                     tracing::debug!(attempt, "a concurrent try with the same key recorded first");
@@ -495,4 +501,3 @@ fn conflict(stream: &StreamId, command: &'static str, expected: u64, actual: u64
         actual: (actual > 0).then_some(actual),
     }
 }
-

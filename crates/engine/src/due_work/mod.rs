@@ -24,7 +24,7 @@
 pub mod process;
 pub mod timers;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use ticketflow_domain::Aggregate;
 use ticketflow_domain::delivery::Delivery;
@@ -106,6 +106,7 @@ pub struct DueWorkView {
     deliveries: BTreeMap<DeliveryKey, DeliveryEntry>,
     delivered: BTreeMap<(TicketKey, Uuid), PendingDelivered>,
     waiting_custom: HashMap<TicketKey, WaitingCustomFix>,
+    custom_tried: HashSet<(Uuid, DeliveryKey)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -170,7 +171,10 @@ impl DueWorkView {
                 let key: OrderKey = entity.parse().map_err(key_error)?;
                 let entry = self.orders.entry(key).or_default();
                 entry.state.evolve(e);
-                if matches!(e, ticketflow_events::order::OrderEvent::OrderApprovalMissed(_)) {
+                if matches!(
+                    e,
+                    ticketflow_events::order::OrderEvent::OrderApprovalMissed(_)
+                ) {
                     entry.missed_approvals += 1;
                 }
             }

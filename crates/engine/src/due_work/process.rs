@@ -14,7 +14,8 @@
 //!   of its organisation whose codeline is still open (earliest estimated delivery date, then
 //!   earliest planned). As soon as both exist — whichever came first — the delivery gets
 //!   `DeliveryCommand::IncludeTicket` from the engine (`Actor::system`), keyed
-//!   `custom-fix:<triggering ticket event id>:<delivery>`.
+//!   `custom-fix:<triggering ticket event id>:<delivery>`. If support takes the fix out of
+//!   that delivery again, it waits for the next one (never the same one again).
 //!
 //! Both are folds over the log, so a restart recomputes exactly what is still pending, and
 //! the keys make a repeated offer a replay rather than a second command.
@@ -84,6 +85,11 @@ impl DueWorkView {
         event: &DeliveryEvent,
         recorded: &RecordedEvent,
     ) {
+        if let (DeliveryEvent::DeliveryTicketIncluded(_), Some(cause), Some(key)) =
+            (event, recorded.causation_id, state.key.as_ref())
+        {
+            self.custom_tried.insert((cause, key.clone()));
+        }
         for follow_up in follow_ups(state, event) {
             let FollowUp::TicketDelivered { ticket, delivery } = follow_up;
             let waiting = self
@@ -121,17 +127,26 @@ impl DueWorkView {
         }
     }
 
-    /// The delivery a `CUSTOM` fix of `ticket` joins now, if one is open for it.
-    pub fn next_delivery_for(&self, ticket: &Ticket) -> Option<(&DeliveryKey, Timestamp)> {
+    /// The delivery a `CUSTOM` fix of `ticket` joins now, if one is open for it: the earliest
+    /// open delivery of its organisation that this wait did not already include it in (a
+    /// fix that support took out of a delivery is not put back into the same one).
+    fn next_delivery_for(
+        &self,
+        ticket: &Ticket,
+        trigger: Uuid,
+    ) -> Option<(&DeliveryKey, Timestamp)> {
         self.deliveries
             .iter()
-            .filter(|(_, d)| {
+            .filter(|(k, d)| {
                 d.state.organisation.as_ref() == Some(ticket.organisation())
                     && d.state.step.accepts_ticket_changes()
+                    && !self.custom_tried.contains(&(trigger, (*k).clone()))
             })
             .min_by_key(|(_, d)| {
                 (
-                    d.state.estimated_delivery_on.unwrap_or(chrono::NaiveDate::MAX),
+                    d.state
+                        .estimated_delivery_on
+                        .unwrap_or(chrono::NaiveDate::MAX),
                     d.planned_position,
                 )
             })
@@ -150,7 +165,8 @@ impl DueWorkView {
             let Some(ticket) = self.tickets.get(key) else {
                 continue;
             };
-            let Some((delivery, planned_at)) = self.next_delivery_for(ticket) else {
+            let Some((delivery, planned_at)) = self.next_delivery_for(ticket, waiting.trigger)
+            else {
                 continue;
             };
             work.push(DueWork {

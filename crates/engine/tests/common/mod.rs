@@ -14,8 +14,7 @@ use ticketflow_events::ticket::{
     AffectedSystem, CommentVisibility, ResolutionOutcome, SharedWith, TicketType,
 };
 use ticketflow_events::{
-    Actor, AnyEvent, DeliveryKey, OrganisationId, RecordedEvent, Region, Role, TicketKey,
-    Timestamp,
+    Actor, AnyEvent, DeliveryKey, OrganisationId, RecordedEvent, Region, Role, TicketKey, Timestamp,
 };
 use ticketflow_store::{EventStore, Filter, MemoryStore, SqliteOptions, SqliteStore};
 
