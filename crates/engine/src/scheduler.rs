@@ -75,8 +75,8 @@ impl Scheduler {
     /// A scheduler over `engine`, with its view rebuilt from the store.
     pub async fn start(engine: Engine) -> Result<Self, SchedulerError> {
         let mut scheduler = Scheduler {
+            view: DueWorkView::new(engine.config().clone()),
             engine,
-            view: DueWorkView::default(),
             handled: HashSet::new(),
             actor: Actor::system("scheduler"),
         };

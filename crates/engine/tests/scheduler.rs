@@ -308,3 +308,102 @@ proptest! {
         runtime.block_on(restart_scenario(tickets, ops));
     }
 }
+
+#[tokio::test]
+async fn sla_notices_are_recorded_once_when_a_clock_becomes_at_risk_and_when_it_is_breached() {
+    use ticketflow_events::ticket::{Priority, SlaNoticeClock, SlaNoticeKind};
+    for (name, store, _dir) in stores() {
+        let clock = SimulatedClock::new(t0());
+        let engine = engine_on(store.clone(), &clock);
+        let a = ticket(1);
+        run(
+            &engine,
+            &clock,
+            vec![
+                line(t0(), jane(), open_incident(&a)),
+                line(
+                    t0(),
+                    agent(),
+                    to_ticket(
+                        &a,
+                        TicketCommand::Classify {
+                            ticket_type: ticketflow_events::ticket::TicketType::NonSoftwareDefect,
+                        },
+                    ),
+                ),
+                line(
+                    t0(),
+                    agent(),
+                    to_ticket(
+                        &a,
+                        TicketCommand::SetPriority {
+                            priority: Priority::P1,
+                        },
+                    ),
+                ),
+            ],
+        )
+        .await;
+        let mut scheduler = Scheduler::start(engine.clone()).await.unwrap();
+        let fired = scheduler.advance_to(&clock, t0() + days(30)).await.unwrap();
+        let notices: Vec<_> = fired
+            .iter()
+            .filter(|f| f.work.kind == WorkKind::SlaNotice)
+            .map(|f| (f.work.command.clone(), f.at))
+            .collect();
+        assert_eq!(notices.len(), 2, "{name}: {fired:?}");
+        let kinds: Vec<_> = notices
+            .iter()
+            .map(|(c, _)| match c {
+                ticketflow_domain::script::AddressedCommand::Ticket(
+                    _,
+                    TicketCommand::RecordSlaNotice { clock, kind, cycle },
+                ) => (*clock, *kind, *cycle),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                (SlaNoticeClock::Restoration, SlaNoticeKind::AtRisk, 1),
+                (SlaNoticeClock::Restoration, SlaNoticeKind::Breached, 1),
+            ],
+            "{name}"
+        );
+        let (risk_at, breach_at) = (notices[0].1, notices[1].1);
+        assert!(
+            t0() < risk_at && risk_at < breach_at,
+            "{name}: {risk_at} {breach_at}"
+        );
+        // The ticket's SLA agrees with the instants the notices were recorded at.
+        let events: Vec<TicketEvent> = all_events(store.as_ref())
+            .await
+            .into_iter()
+            .filter_map(|(_, e)| match e {
+                AnyEvent::Ticket(t) => Some(t),
+                _ => None,
+            })
+            .collect();
+        let config = DeskConfig::default();
+        let sla = |at| {
+            ticketflow_domain::sla::evaluate_ticket(&events, &config.sla, &config.calendars, at)
+                .unwrap()
+        };
+        let restoration = |at| sla(at).current_restoration().cloned().unwrap();
+        assert!(restoration(risk_at).at_risk, "{name}");
+        assert!(
+            !restoration(risk_at - chrono::TimeDelta::minutes(2)).at_risk,
+            "{name}"
+        );
+        assert_eq!(
+            restoration(t0() + chrono::TimeDelta::minutes(1)).due_at,
+            Some(breach_at),
+            "{name}"
+        );
+        // Nothing is owed any more, even after a restart.
+        let engine = engine_on(store.clone(), &clock);
+        let mut scheduler = Scheduler::start(engine).await.unwrap();
+        assert!(scheduler.view().due_work().is_empty(), "{name}");
+        assert!(scheduler.fire_due().await.unwrap().is_empty(), "{name}");
+    }
+}

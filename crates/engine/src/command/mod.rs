@@ -143,7 +143,7 @@ impl Engine {
     }
 
     /// The configuration decisions are made under.
-    pub fn config(&self) -> &DeskConfig {
+    pub fn config(&self) -> &Arc<DeskConfig> {
         &self.inner.config
     }
 

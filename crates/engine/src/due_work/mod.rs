@@ -18,19 +18,22 @@
 //! * [`timers`] — ticket timers (`Ticket::due_timers`: auto-close 50 days after `Resolved`,
 //!   clarification reminders and close, estimation expiry) and missed concept-approval
 //!   deadlines of customisation orders;
+//! * [`sla`] — SLA at-risk and breach notices of running SLA clocks;
 //! * [`process`] — the delivery process manager: delivered tickets move on, and a customer's
 //!   `CUSTOM` fixes join that customer's next delivery.
 
 pub mod process;
+pub mod sla;
 pub mod timers;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
-use ticketflow_domain::Aggregate;
 use ticketflow_domain::delivery::Delivery;
 use ticketflow_domain::order::CustomisationOrder;
 use ticketflow_domain::script::AddressedCommand;
 use ticketflow_domain::ticket::Ticket;
+use ticketflow_domain::{Aggregate, DeskConfig};
 use ticketflow_events::{
     AnyEvent, CodecError, DeliveryKey, KeyError, OrderKey, RecordedEvent, TicketKey, Timestamp,
 };
@@ -38,6 +41,7 @@ use ticketflow_store::{EventStore, Filter, StoreError};
 use uuid::Uuid;
 
 use process::{PendingDelivered, WaitingCustomFix};
+use sla::SlaTrack;
 
 /// How many events a catch-up reads per page.
 const PAGE: usize = 1000;
@@ -77,6 +81,8 @@ pub enum WorkKind {
     TicketDelivered,
     /// A `CUSTOM` fix joins its customer's next delivery.
     CustomFixIncluded,
+    /// An SLA clock became at risk or was breached.
+    SlaNotice,
 }
 
 /// One command the desk owes itself.
@@ -97,9 +103,10 @@ pub struct DueWork {
     pub correlation_id: Option<Uuid>,
 }
 
-/// The fold of the log the scheduler works from. `Default` is the view of an empty log.
-#[derive(Debug, Clone, Default)]
+/// The fold of the log the scheduler works from.
+#[derive(Debug, Clone)]
 pub struct DueWorkView {
+    config: Arc<DeskConfig>,
     position: u64,
     tickets: BTreeMap<TicketKey, Ticket>,
     orders: BTreeMap<OrderKey, OrderEntry>,
@@ -107,6 +114,14 @@ pub struct DueWorkView {
     delivered: BTreeMap<(TicketKey, Uuid), PendingDelivered>,
     waiting_custom: HashMap<TicketKey, WaitingCustomFix>,
     custom_tried: HashSet<(Uuid, DeliveryKey)>,
+    sla: BTreeMap<TicketKey, SlaTrack>,
+}
+
+impl Default for DueWorkView {
+    /// The view of an empty log under the default configuration.
+    fn default() -> Self {
+        DueWorkView::new(Arc::new(DeskConfig::default()))
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -123,6 +138,21 @@ struct DeliveryEntry {
 }
 
 impl DueWorkView {
+    /// The view of an empty log; `config` gives the SLA policies and calendars.
+    pub fn new(config: Arc<DeskConfig>) -> Self {
+        DueWorkView {
+            config,
+            position: 0,
+            tickets: BTreeMap::new(),
+            orders: BTreeMap::new(),
+            deliveries: BTreeMap::new(),
+            delivered: BTreeMap::new(),
+            waiting_custom: HashMap::new(),
+            custom_tried: HashSet::new(),
+            sla: BTreeMap::new(),
+        }
+    }
+
     /// The global position of the last event folded in (0 = none).
     pub fn position(&self) -> u64 {
         self.position
@@ -166,6 +196,7 @@ impl DueWorkView {
                 ticket.evolve(e);
                 let ticket = ticket.clone();
                 self.ticket_changed(&key, &ticket, recorded);
+                self.sla_changed(&key, e, recorded.occurred_at);
             }
             AnyEvent::Order(e) => {
                 let key: OrderKey = entity.parse().map_err(key_error)?;
@@ -211,6 +242,7 @@ impl DueWorkView {
         self.order_deadlines(&mut work);
         self.delivered_tickets(&mut work);
         self.custom_fixes(&mut work);
+        self.sla_notices(&mut work);
         work.sort_by(|a, b| (a.due_at, &a.key).cmp(&(b.due_at, &b.key)));
         work
     }
