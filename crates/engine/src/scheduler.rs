@@ -101,13 +101,13 @@ impl Scheduler {
 
     /// The earliest due work not yet handled, due at or before `until`.
     fn next(&mut self, until: Timestamp) -> Option<DueWork> {
-        let work = self.view.due_work();
         // Forget handled keys the view no longer offers, so the set stays small.
-        let offered: HashSet<&str> = work.iter().map(|w| w.key.as_str()).collect();
-        self.handled.retain(|k| offered.contains(k.as_str()));
-        work.into_iter()
+        let view = &self.view;
+        self.handled.retain(|k| view.offers(k));
+        view.iter()
             .take_while(|w| w.due_at <= until)
             .find(|w| !self.handled.contains(&w.key))
+            .cloned()
     }
 
     /// Issues everything due at the engine clock's current time, earliest first, including

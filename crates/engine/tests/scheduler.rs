@@ -285,6 +285,11 @@ async fn restart_scenario(tickets: Vec<(bool, i64)>, ops: Vec<Op>) {
             counts.values().all(|n| *n == 1),
             "a timer fired twice: {counts:?}"
         );
+        // The incrementally maintained view equals one rebuilt from the store.
+        scheduler.catch_up().await.unwrap();
+        let mut rebuilt = ticketflow_engine::DueWorkView::default();
+        rebuilt.catch_up(store.as_ref()).await.unwrap();
+        assert_eq!(rebuilt.due_work(), scheduler.view().due_work());
     }
     // In the end every timer fires exactly once.
     let until = clock_now(&clock) + days(400);

@@ -115,6 +115,23 @@ pub struct DueWorkView {
     waiting_custom: HashMap<TicketKey, WaitingCustomFix>,
     custom_tried: HashSet<(Uuid, DeliveryKey)>,
     sla: BTreeMap<TicketKey, SlaTrack>,
+    /// Every piece of due work, in the order it is due.
+    index: BTreeMap<(Timestamp, String), DueWork>,
+    /// The index entries of each group, to replace them when the group changes.
+    groups: HashMap<Group, Vec<(Timestamp, String)>>,
+    /// The keys in the index.
+    offered: HashSet<String>,
+}
+
+/// The work that changes together: a ticket's (timers, SLA notices, delivered follow-ups),
+/// an order's (deadlines), and the `CUSTOM` fixes (which depend on tickets and deliveries).
+/// Folding an event recomputes only the groups it can change, so the view stays cheap on
+/// desks with many open tickets.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Group {
+    Ticket(TicketKey),
+    Order(OrderKey),
+    CustomFixes,
 }
 
 impl Default for DueWorkView {
@@ -150,6 +167,9 @@ impl DueWorkView {
             waiting_custom: HashMap::new(),
             custom_tried: HashSet::new(),
             sla: BTreeMap::new(),
+            index: BTreeMap::new(),
+            groups: HashMap::new(),
+            offered: HashSet::new(),
         }
     }
 
@@ -195,12 +215,17 @@ impl DueWorkView {
                 let ticket = self.tickets.entry(key.clone()).or_default();
                 ticket.evolve(e);
                 let ticket = ticket.clone();
+                let was_waiting = self.waiting_custom.contains_key(&key);
                 self.ticket_changed(&key, &ticket, recorded);
                 self.sla_changed(&key, e, recorded.occurred_at);
+                if was_waiting || self.waiting_custom.contains_key(&key) {
+                    self.refresh(Group::CustomFixes);
+                }
+                self.refresh(Group::Ticket(key));
             }
             AnyEvent::Order(e) => {
                 let key: OrderKey = entity.parse().map_err(key_error)?;
-                let entry = self.orders.entry(key).or_default();
+                let entry = self.orders.entry(key.clone()).or_default();
                 entry.state.evolve(e);
                 if matches!(
                     e,
@@ -208,6 +233,7 @@ impl DueWorkView {
                 ) {
                     entry.missed_approvals += 1;
                 }
+                self.refresh(Group::Order(key));
             }
             AnyEvent::Delivery(e) => {
                 let key: DeliveryKey = entity.parse().map_err(key_error)?;
@@ -218,7 +244,10 @@ impl DueWorkView {
                     entry.planned_position = recorded.global_position;
                 }
                 let state = entry.state.clone();
-                self.delivery_changed(&state, e, recorded);
+                for ticket in self.delivery_changed(&state, e, recorded) {
+                    self.refresh(Group::Ticket(ticket));
+                }
+                self.refresh(Group::CustomFixes);
             }
         }
         self.position = recorded.global_position;
@@ -237,18 +266,48 @@ impl DueWorkView {
 
     /// Every piece of due work, earliest first (ties by key, so the order is deterministic).
     pub fn due_work(&self) -> Vec<DueWork> {
-        let mut work = Vec::new();
-        self.ticket_timers(&mut work);
-        self.order_deadlines(&mut work);
-        self.delivered_tickets(&mut work);
-        self.custom_fixes(&mut work);
-        self.sla_notices(&mut work);
-        work.sort_by(|a, b| (a.due_at, &a.key).cmp(&(b.due_at, &b.key)));
-        work
+        self.index.values().cloned().collect()
+    }
+
+    /// The due work in the order it is due, without copying it.
+    pub fn iter(&self) -> impl Iterator<Item = &DueWork> {
+        self.index.values()
     }
 
     /// The earliest due work, if any.
-    pub fn next_due(&self) -> Option<DueWork> {
-        self.due_work().into_iter().next()
+    pub fn next_due(&self) -> Option<&DueWork> {
+        self.index.values().next()
+    }
+
+    /// True while work with this idempotency key is due.
+    pub fn offers(&self, key: &str) -> bool {
+        self.offered.contains(key)
+    }
+
+    /// Recomputes the work of one group and replaces its entries in the index.
+    fn refresh(&mut self, group: Group) {
+        let mut work = Vec::new();
+        match &group {
+            Group::Ticket(key) => {
+                self.ticket_timers(key, &mut work);
+                self.delivered_tickets(key, &mut work);
+                self.sla_notices(key, &mut work);
+            }
+            Group::Order(key) => self.order_deadlines(key, &mut work),
+            Group::CustomFixes => self.custom_fixes(&mut work),
+        }
+        for old in self.groups.remove(&group).unwrap_or_default() {
+            self.index.remove(&old);
+            self.offered.remove(&old.1);
+        }
+        if work.is_empty() {
+            return;
+        }
+        let entries = work.iter().map(|w| (w.due_at, w.key.clone())).collect();
+        for w in work {
+            self.offered.insert(w.key.clone());
+            self.index.insert((w.due_at, w.key.clone()), w);
+        }
+        self.groups.insert(group, entries);
     }
 }

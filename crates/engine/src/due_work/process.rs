@@ -84,7 +84,8 @@ impl DueWorkView {
         state: &ticketflow_domain::delivery::Delivery,
         event: &DeliveryEvent,
         recorded: &RecordedEvent,
-    ) {
+    ) -> Vec<TicketKey> {
+        let mut touched = Vec::new();
         if let (DeliveryEvent::DeliveryTicketIncluded(_), Some(cause), Some(key)) =
             (event, recorded.causation_id, state.key.as_ref())
         {
@@ -97,6 +98,7 @@ impl DueWorkView {
                 .get(&ticket)
                 .is_some_and(|t| t.status() == TicketStatus::DeliveryPending);
             if waiting {
+                touched.push(ticket.clone());
                 self.delivered.insert(
                     (ticket, recorded.event_id),
                     PendingDelivered {
@@ -107,10 +109,12 @@ impl DueWorkView {
                 );
             }
         }
+        touched
     }
 
-    pub(super) fn delivered_tickets(&self, work: &mut Vec<DueWork>) {
-        for ((ticket, cause), pending) in &self.delivered {
+    pub(super) fn delivered_tickets(&self, key: &TicketKey, work: &mut Vec<DueWork>) {
+        let range = (key.clone(), Uuid::nil())..=(key.clone(), Uuid::max());
+        for ((ticket, cause), pending) in self.delivered.range(range) {
             work.push(DueWork {
                 due_at: pending.due_at,
                 kind: WorkKind::TicketDelivered,

@@ -146,11 +146,8 @@ impl DueWorkView {
         }
     }
 
-    pub(super) fn sla_notices(&self, work: &mut Vec<DueWork>) {
-        for (key, track) in &self.sla {
-            let Some(ticket) = self.tickets.get(key) else {
-                continue;
-            };
+    pub(super) fn sla_notices(&self, key: &TicketKey, work: &mut Vec<DueWork>) {
+        if let (Some(track), Some(ticket)) = (self.sla.get(key), self.tickets.get(key)) {
             for due in &track.due {
                 if ticket.has_sla_notice(due.clock, due.kind, due.cycle) {
                     continue;

@@ -15,12 +15,13 @@ use chrono::{Days, NaiveTime};
 use ticketflow_domain::order::{OrderCommand, OrderDeadlineKind};
 use ticketflow_domain::script::AddressedCommand;
 use ticketflow_domain::ticket::TicketCommand;
+use ticketflow_events::{OrderKey, TicketKey};
 
 use super::{DueWork, DueWorkView, WorkKind};
 
 impl DueWorkView {
-    pub(super) fn ticket_timers(&self, work: &mut Vec<DueWork>) {
-        for (key, ticket) in &self.tickets {
+    pub(super) fn ticket_timers(&self, key: &TicketKey, work: &mut Vec<DueWork>) {
+        if let Some(ticket) = self.tickets.get(key) {
             for timer in ticket.due_timers() {
                 work.push(DueWork {
                     due_at: timer.due_at,
@@ -37,11 +38,8 @@ impl DueWorkView {
         }
     }
 
-    pub(super) fn order_deadlines(&self, work: &mut Vec<DueWork>) {
-        for (key, entry) in &self.orders {
-            if entry.state.schedule.is_none() {
-                continue;
-            }
+    pub(super) fn order_deadlines(&self, key: &OrderKey, work: &mut Vec<DueWork>) {
+        if let Some(entry) = self.orders.get(key).filter(|e| e.state.schedule.is_some()) {
             for deadline in entry.state.deadlines() {
                 if deadline.kind != OrderDeadlineKind::ConceptApproval || deadline.met {
                     continue;
