@@ -18,6 +18,8 @@
 //! view drops such items on its own as soon as the log makes them moot.
 
 use std::collections::HashSet;
+use std::future::Future;
+use std::time::Duration;
 
 use ticketflow_events::{Actor, Timestamp};
 
@@ -146,6 +148,36 @@ impl Scheduler {
             clock.set(until);
         }
         Ok(fired)
+    }
+
+    /// Runs as a background service until `shutdown` completes: fires what is due, then sleeps
+    /// until the next item falls due or `poll` has passed (new events written by others are
+    /// noticed at the next poll), and again. For production with a [`crate::SystemClock`].
+    pub async fn run_until<F>(&mut self, poll: Duration, shutdown: F) -> Result<(), SchedulerError>
+    where
+        F: Future<Output = ()>,
+    {
+        tokio::pin!(shutdown);
+        loop {
+            for fired in self.fire_due().await? {
+                tracing::info!(key = %fired.work.key, at = %fired.at, "due work issued");
+            }
+            let now = self.engine.now();
+            let wait = self
+                .view
+                .iter()
+                .find(|w| !self.handled.contains(&w.key))
+                .map_or(poll, |w| {
+                    (w.due_at - now)
+                        .to_std()
+                        .unwrap_or(Duration::ZERO)
+                        .min(poll)
+                });
+            tokio::select! {
+                () = &mut shutdown => return Ok(()),
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
     }
 
     /// Issues one piece of work with its derived idempotency key.

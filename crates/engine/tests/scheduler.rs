@@ -412,3 +412,28 @@ async fn sla_notices_are_recorded_once_when_a_clock_becomes_at_risk_and_when_it_
         assert!(scheduler.fire_due().await.unwrap().is_empty(), "{name}");
     }
 }
+
+#[tokio::test]
+async fn the_background_scheduler_fires_due_work_until_shut_down() {
+    let store: Arc<dyn EventStore> = Arc::new(MemoryStore::new());
+    let clock = SimulatedClock::new(t0());
+    let engine = engine_on(store.clone(), &clock);
+    let a = ticket(1);
+    run(
+        &engine,
+        &clock,
+        vec![
+            line(t0(), jane(), open_incident(&a)),
+            line(t0(), agent(), to_ticket(&a, ask_clarification())),
+        ],
+    )
+    .await;
+    clock.set(t0() + days(45));
+    let mut scheduler = Scheduler::start(engine).await.unwrap();
+    let shutdown = tokio::time::sleep(std::time::Duration::from_millis(200));
+    scheduler
+        .run_until(std::time::Duration::from_millis(10), shutdown)
+        .await
+        .unwrap();
+    assert_eq!(fire_counts(store.as_ref()).await.len(), 4);
+}

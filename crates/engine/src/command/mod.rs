@@ -19,6 +19,8 @@
 pub mod cache;
 pub mod error;
 pub mod idempotency;
+mod loading;
+mod outcome;
 
 use std::sync::Arc;
 
@@ -26,81 +28,21 @@ use ticketflow_domain::delivery::Delivery;
 use ticketflow_domain::order::CustomisationOrder;
 use ticketflow_domain::script::AddressedCommand;
 use ticketflow_domain::ticket::Ticket;
-use ticketflow_domain::{Aggregate, Context, DeskConfig};
+use ticketflow_domain::{Context, DeskConfig};
 use ticketflow_events::{Actor, EventSet, NewEvent, StreamId, Timestamp};
-use ticketflow_store::{Direction, EventStore, ExpectedVersion, StoreError, StreamRead};
+use ticketflow_store::{EventStore, ExpectedVersion, StoreError};
 use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::clock::Clock;
 pub use cache::CachedAggregate;
-use cache::{Caches, Entry, Slot};
+use cache::{Caches, Slot};
 pub use error::{CommandError, Refusal};
 pub use idempotency::derived_event_id;
+pub use outcome::{CommandOptions, CommandOutcome, RecordedSummary};
 
 /// How often a command is decided again after losing a race with another writer.
 pub const MAX_ATTEMPTS: u32 = 5;
-
-/// How many events a load reads per page.
-const PAGE: usize = 1000;
-
-/// What the caller adds to a command besides the command itself.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CommandOptions {
-    /// Decide only if the stream is exactly at this version (0 = it must not exist); on a
-    /// mismatch report a [`CommandError::Conflict`] instead of retrying.
-    pub expected_version: Option<u64>,
-    /// Retrying with the same key answers the first outcome and records nothing twice.
-    pub idempotency_key: Option<String>,
-    /// Groups the events with others of the same request or process (default: the id of the
-    /// command's first event).
-    pub correlation_id: Option<Uuid>,
-    /// The event that caused this command, e.g. for timers and process managers.
-    pub causation_id: Option<Uuid>,
-}
-
-impl CommandOptions {
-    /// Options with only an idempotency key.
-    pub fn with_key(key: impl Into<String>) -> Self {
-        CommandOptions {
-            idempotency_key: Some(key.into()),
-            ..CommandOptions::default()
-        }
-    }
-}
-
-/// One event a command recorded, and where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RecordedSummary {
-    /// The event's id.
-    pub event_id: Uuid,
-    /// Its stable type name, e.g. `TicketClosed`.
-    pub event_type: String,
-    /// Its version in the stream.
-    pub stream_version: u64,
-    /// Its position in the global log.
-    pub global_position: u64,
-    /// Business time it carries.
-    pub occurred_at: Timestamp,
-}
-
-/// What an accepted command did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CommandOutcome {
-    /// The stream written to.
-    pub stream: StreamId,
-    /// The command's snake_case name.
-    pub command: &'static str,
-    /// The events recorded, in order (empty when the decision had nothing to record).
-    pub events: Vec<RecordedSummary>,
-    /// The stream's version after the command.
-    pub stream_version: u64,
-    /// True when an earlier try with the same idempotency key had recorded these events and
-    /// nothing was decided now.
-    pub replayed: bool,
-    /// How many times the command was decided (1 unless it lost races with other writers).
-    pub attempts: u32,
-}
 
 struct Inner {
     store: Arc<dyn EventStore>,
@@ -193,142 +135,6 @@ impl Engine {
                     .await
             }
         }
-    }
-
-    /// The aggregate's state and version through the cache (loading the tail).
-    pub async fn state<A>(&self, stream: &StreamId) -> Result<(A, u64), CommandError>
-    where
-        A: CachedAggregate,
-        A::Command: Sync,
-        A::Error: Into<Refusal>,
-    {
-        let entry = self.load::<A>(stream).await?;
-        Ok((entry.state, entry.version))
-    }
-
-    /// The aggregate's state and version folded from the whole stream, bypassing (and not
-    /// touching) the cache: the reference the cache is checked against.
-    pub async fn state_from_store<A>(&self, stream: &StreamId) -> Result<(A, u64), CommandError>
-    where
-        A: CachedAggregate,
-        A::Command: Sync,
-        A::Error: Into<Refusal>,
-    {
-        let mut entry = Entry::<A>::default();
-        self.read_tail(stream, &mut entry).await?;
-        Ok((entry.state, entry.version))
-    }
-
-    /// Reads the events after `entry.version` into `entry`.
-    async fn read_tail<A: Aggregate>(
-        &self,
-        stream: &StreamId,
-        entry: &mut Entry<A>,
-    ) -> Result<(), CommandError> {
-        loop {
-            let read = StreamRead {
-                from: entry.version + 1,
-                direction: Direction::Forward,
-                max_count: PAGE,
-            };
-            let page = self.inner.store.read_stream(stream, read).await?;
-            for recorded in &page {
-                let event = A::Event::decode(
-                    &recorded.event_type,
-                    recorded.schema_version,
-                    &recorded.payload,
-                )
-                .map_err(|source| match source {
-                    ticketflow_events::CodecError::UnknownEventType { .. } => {
-                        CommandError::ForeignEvent {
-                            stream: stream.clone(),
-                            event_type: recorded.event_type.clone(),
-                        }
-                    }
-                    source => CommandError::Codec {
-                        stream: stream.clone(),
-                        source,
-                    },
-                })?;
-                entry.state.evolve(&event);
-                entry.version = recorded.stream_version;
-                entry.ids.insert(
-                    recorded.event_id,
-                    Slot {
-                        version: recorded.stream_version,
-                        position: recorded.global_position,
-                    },
-                );
-            }
-            if page.len() < PAGE {
-                return Ok(());
-            }
-        }
-    }
-
-    /// The cached entry brought up to the stream's current version (a copy).
-    async fn load<A>(&self, stream: &StreamId) -> Result<Entry<A>, CommandError>
-    where
-        A: CachedAggregate,
-        A::Command: Sync,
-        A::Error: Into<Refusal>,
-    {
-        let cache = A::cache(&self.inner.caches);
-        let mut entry = cache.lock().get(stream).cloned().unwrap_or_default();
-        let before = entry.version;
-        self.read_tail(stream, &mut entry).await?;
-        if entry.version > before {
-            let mut guard = cache.lock();
-            let cached = guard.entry(stream.clone()).or_default();
-            if cached.version < entry.version {
-                *cached = entry.clone();
-            }
-        }
-        Ok(entry)
-    }
-
-    /// The recorded outcome of an earlier try with the same key, if there was one.
-    async fn replay<A>(
-        &self,
-        stream: &StreamId,
-        command: &'static str,
-        key: &str,
-        entry: &Entry<A>,
-    ) -> Result<Option<CommandOutcome>, CommandError> {
-        let Some(first) = entry.ids.get(&derived_event_id(stream, key, 0)) else {
-            return Ok(None);
-        };
-        let count = (0..)
-            .take_while(|i| entry.ids.contains_key(&derived_event_id(stream, key, *i)))
-            .count();
-        let read = StreamRead {
-            from: first.version,
-            direction: Direction::Forward,
-            max_count: count,
-        };
-        let events = self
-            .inner
-            .store
-            .read_stream(stream, read)
-            .await?
-            .into_iter()
-            .map(|e| RecordedSummary {
-                event_id: e.event_id,
-                event_type: e.event_type,
-                stream_version: e.stream_version,
-                global_position: e.global_position,
-                occurred_at: e.occurred_at,
-            })
-            .collect();
-        tracing::debug!(key, "idempotent replay: answering the recorded outcome");
-        Ok(Some(CommandOutcome {
-            stream: stream.clone(),
-            command,
-            events,
-            stream_version: entry.version,
-            replayed: true,
-            attempts: 0,
-        }))
     }
 
     async fn run<A>(
