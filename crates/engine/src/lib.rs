@@ -15,6 +15,8 @@
 //! * [`simulation`] — runs a script on a simulated clock with due work firing in between.
 //! * [`projection`] — the projection runner: checkpoints, snapshots, online rebuild.
 //!
+//! `docs/engine.md` describes the guarantees for operators and developers.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! use std::sync::Arc;

@@ -7,6 +7,11 @@
 //! then the line itself is executed at its time. A refused line does not stop the run: it is
 //! reported with its number, like every other thing that happened, in a
 //! [`SimulationReport`].
+//!
+//! Each line is executed with an idempotency key made of its number and its JSON form, so
+//! running the same script again on the same store records nothing twice: an import that was
+//! interrupted is resumed by simply running it again (the lines already recorded are reported
+//! as replayed).
 
 use std::fmt;
 use std::sync::Arc;
@@ -192,13 +197,14 @@ impl Simulation {
         for (index, line) in script.iter().enumerate() {
             let number = index + 1;
             self.advance_to(line.at, &mut report).await?;
-            let options = CommandOptions::default();
+            let options = CommandOptions::with_key(line_key(number, line));
             let outcome = self
                 .scheduler
                 .engine()
                 .execute(&line.command, &line.actor, &options)
                 .await;
             let result = match outcome {
+                Ok(o) if o.replayed => StepResult::Replayed(o.events),
                 Ok(o) => StepResult::Recorded(o.events),
                 Err(e @ CommandError::Refused { .. }) => StepResult::Refused(e.to_string()),
                 Err(source) => {
@@ -233,6 +239,14 @@ impl Simulation {
         report.steps.extend(fired.into_iter().map(step_of));
         Ok(())
     }
+}
+
+/// The idempotency key of a script line: its number and its content.
+fn line_key(number: usize, line: &ScriptLine) -> String {
+    let content = line
+        .to_json()
+        .unwrap_or_else(|_| format!("{}:{}", line.at, line.command.name()));
+    format!("script-line:{number}:{content}")
 }
 
 fn step_of(fired: Fired) -> SimulationStep {

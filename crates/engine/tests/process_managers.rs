@@ -361,3 +361,37 @@ async fn a_script_runs_with_timers_and_refusals_reported_by_line() {
         store.last_position().await.unwrap()
     );
 }
+
+#[tokio::test]
+async fn running_a_script_again_on_the_same_store_records_nothing_twice() {
+    let (a, d) = (ticket(1), delivery(300));
+    let mut script = defect_ready_for_delivery(&a, jane(), "CUSTOM", at(0));
+    script.push(plan(&d, "acme", vec![], at(1)));
+    script.push(line(at(2), jane(), to_ticket(&a, comment("thanks"))));
+    for (name, store, _dir) in stores() {
+        let mut sim = Simulation::new(store.clone(), DeskConfig::default(), t0())
+            .await
+            .unwrap();
+        let first = sim.run(&script).await.unwrap();
+        assert!(first.refused_lines().is_empty(), "{name}: {first}");
+        let recorded = store.last_position().await.unwrap();
+        // Resume as after an interruption: a new process runs the whole script again.
+        let mut again = Simulation::new(store.clone(), DeskConfig::default(), t0())
+            .await
+            .unwrap();
+        let second = again.run(&script).await.unwrap();
+        assert_eq!(
+            store.last_position().await.unwrap(),
+            recorded,
+            "{name}: {second}"
+        );
+        assert_eq!(second.events_recorded(), 0, "{name}: {second}");
+        assert!(
+            second
+                .steps
+                .iter()
+                .all(|s| matches!(s.result, StepResult::Replayed(_))),
+            "{name}: {second}"
+        );
+    }
+}

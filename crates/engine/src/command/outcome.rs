@@ -57,6 +57,7 @@ pub struct CommandOutcome {
     /// True when an earlier try with the same idempotency key had recorded these events and
     /// nothing was decided now.
     pub replayed: bool,
-    /// How many times the command was decided (1 unless it lost races with other writers).
+    /// How many times the command was decided (1 unless it lost races with other writers; 0
+    /// for a replay, which decides nothing).
     pub attempts: u32,
 }
