@@ -4,9 +4,10 @@
 use ticketflow_domain::Aggregate;
 use ticketflow_events::{CodecError, EventSet, StreamId};
 use ticketflow_store::{Direction, StreamRead};
+use uuid::Uuid;
 
 use super::Engine;
-use super::cache::{CachedAggregate, Entry, Slot};
+use super::cache::{CachedAggregate, Slot};
 use super::error::{CommandError, Refusal};
 use super::idempotency::derived_event_id;
 use super::outcome::{CommandOutcome, RecordedSummary};
@@ -34,20 +35,24 @@ impl Engine {
         A::Command: Sync,
         A::Error: Into<Refusal>,
     {
-        let mut entry = Entry::<A>::default();
-        self.read_tail(stream, &mut entry).await?;
-        Ok((entry.state, entry.version))
+        let mut loaded = Loaded {
+            state: A::default(),
+            version: 0,
+        };
+        self.read_tail(stream, &mut loaded, &mut Vec::new()).await?;
+        Ok((loaded.state, loaded.version))
     }
 
-    /// Reads the events after `entry.version` into `entry`.
+    /// Reads the events after `loaded.version` into `loaded`, noting where each was recorded.
     async fn read_tail<A: Aggregate>(
         &self,
         stream: &StreamId,
-        entry: &mut Entry<A>,
+        loaded: &mut Loaded<A>,
+        ids: &mut Vec<(Uuid, Slot)>,
     ) -> Result<(), CommandError> {
         loop {
             let read = StreamRead {
-                from: entry.version + 1,
+                from: loaded.version + 1,
                 direction: Direction::Forward,
                 max_count: PAGE,
             };
@@ -68,15 +73,15 @@ impl Engine {
                         source,
                     },
                 })?;
-                entry.state.evolve(&event);
-                entry.version = recorded.stream_version;
-                entry.ids.insert(
+                loaded.state.evolve(&event);
+                loaded.version = recorded.stream_version;
+                ids.push((
                     recorded.event_id,
                     Slot {
                         version: recorded.stream_version,
                         position: recorded.global_position,
                     },
-                );
+                ));
             }
             if page.len() < PAGE {
                 return Ok(());
@@ -84,25 +89,38 @@ impl Engine {
         }
     }
 
-    /// The cached entry brought up to the stream's current version (a copy).
-    pub(super) async fn load<A>(&self, stream: &StreamId) -> Result<Entry<A>, CommandError>
+    /// The cached state brought up to the stream's current version (a copy of the state; the
+    /// event ids stay in the cache).
+    pub(super) async fn load<A>(&self, stream: &StreamId) -> Result<Loaded<A>, CommandError>
     where
         A: CachedAggregate,
         A::Command: Sync,
         A::Error: Into<Refusal>,
     {
         let cache = A::cache(&self.inner.caches);
-        let mut entry = cache.lock().get(stream).cloned().unwrap_or_default();
-        let before = entry.version;
-        self.read_tail(stream, &mut entry).await?;
-        if entry.version > before {
+        let mut loaded = cache
+            .lock()
+            .get(stream)
+            .map(|e| Loaded {
+                state: e.state.clone(),
+                version: e.version,
+            })
+            .unwrap_or_else(|| Loaded {
+                state: A::default(),
+                version: 0,
+            });
+        let mut ids = Vec::new();
+        self.read_tail(stream, &mut loaded, &mut ids).await?;
+        if !ids.is_empty() {
             let mut guard = cache.lock();
             let cached = guard.entry(stream.clone()).or_default();
-            if cached.version < entry.version {
-                *cached = entry.clone();
+            if cached.version < loaded.version {
+                cached.state = loaded.state.clone();
+                cached.version = loaded.version;
+                cached.ids.extend(ids);
             }
         }
-        Ok(entry)
+        Ok(loaded)
     }
 
     /// The recorded outcome of an earlier try with the same key, if there was one.
@@ -111,16 +129,28 @@ impl Engine {
         stream: &StreamId,
         command: &'static str,
         key: &str,
-        entry: &Entry<A>,
-    ) -> Result<Option<CommandOutcome>, CommandError> {
-        let Some(first) = entry.ids.get(&derived_event_id(stream, key, 0)) else {
+        version: u64,
+    ) -> Result<Option<CommandOutcome>, CommandError>
+    where
+        A: CachedAggregate,
+        A::Command: Sync,
+        A::Error: Into<Refusal>,
+    {
+        let found = {
+            let guard = A::cache(&self.inner.caches).lock();
+            guard.get(stream).and_then(|entry| {
+                let first = entry.ids.get(&derived_event_id(stream, key, 0))?;
+                let count = (0..)
+                    .take_while(|i| entry.ids.contains_key(&derived_event_id(stream, key, *i)))
+                    .count();
+                Some((first.version, count))
+            })
+        };
+        let Some((first, count)) = found else {
             return Ok(None);
         };
-        let count = (0..)
-            .take_while(|i| entry.ids.contains_key(&derived_event_id(stream, key, *i)))
-            .count();
         let read = StreamRead {
-            from: first.version,
+            from: first,
             direction: Direction::Forward,
             max_count: count,
         };
@@ -143,9 +173,15 @@ impl Engine {
             stream: stream.clone(),
             command,
             events,
-            stream_version: entry.version,
+            stream_version: version,
             replayed: true,
             attempts: 0,
         }))
     }
+}
+
+/// A state loaded for one decision.
+pub(super) struct Loaded<A> {
+    pub state: A,
+    pub version: u64,
 }

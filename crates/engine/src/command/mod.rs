@@ -154,7 +154,7 @@ impl Engine {
         for attempt in 1..=MAX_ATTEMPTS {
             let mut entry = self.load::<A>(&stream).await?;
             if let Some(key) = &options.idempotency_key
-                && let Some(outcome) = self.replay(&stream, name, key, &entry).await?
+                && let Some(outcome) = self.replay::<A>(&stream, name, key, entry.version).await?
             {
                 return Ok(outcome);
             }
@@ -201,13 +201,14 @@ impl Engine {
                 Ok(out) => {
                     let loaded_version = entry.version;
                     let mut summaries = Vec::with_capacity(events.len());
+                    let mut slots = Vec::with_capacity(events.len());
                     for (i, (event, new)) in events.iter().zip(&new_events).enumerate() {
                         entry.state.evolve(event);
                         let slot = Slot {
                             version: out.first_version + i as u64,
                             position: out.first_position + i as u64,
                         };
-                        entry.ids.insert(new.event_id, slot);
+                        slots.push((new.event_id, slot));
                         summaries.push(RecordedSummary {
                             event_id: new.event_id,
                             event_type: new.event_type.clone(),
@@ -216,12 +217,13 @@ impl Engine {
                             occurred_at: now,
                         });
                     }
-                    entry.version = out.last_version;
                     {
                         let mut guard = A::cache(&self.inner.caches).lock();
                         let cached = guard.entry(stream.clone()).or_default();
-                        if cached.version <= loaded_version {
-                            *cached = entry;
+                        if cached.version == loaded_version {
+                            cached.state = entry.state;
+                            cached.version = out.last_version;
+                            cached.ids.extend(slots);
                         }
                     }
                     tracing::debug!(attempt, events = summaries.len(), "command recorded");
