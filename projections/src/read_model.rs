@@ -14,9 +14,7 @@ pub enum SnapshotError {
         reason: String,
     },
     /// The snapshot bytes are not a snapshot of this read model at this version.
-    #[error(
-        "the snapshot of read model `{name}` is unreadable ({reason}); rebuild it from the log"
-    )]
+    #[error("the snapshot of read model `{name}` is unreadable ({reason}); rebuild it from the log")]
     Read {
         /// The read model.
         name: &'static str,
