@@ -399,3 +399,54 @@ async fn recorded_events_carry_business_time_actor_and_correlation() {
         last.global_position
     );
 }
+
+#[tokio::test]
+async fn a_small_cache_evicts_streams_and_still_answers_the_stored_state() {
+    let store: Arc<dyn EventStore> = Arc::new(ticketflow_store::MemoryStore::new());
+    let clock = SimulatedClock::new(t0());
+    let engine = Engine::with_cache_capacity(
+        store.clone(),
+        DeskConfig::default(),
+        Arc::new(clock.clone()),
+        2,
+    );
+    let none = CommandOptions::default();
+    for round in 0..3 {
+        for n in 1..=5 {
+            let key = ticket(n);
+            if round == 0 {
+                engine
+                    .execute(&open_incident(&key), &jane(), &none)
+                    .await
+                    .unwrap();
+            }
+            engine
+                .execute(
+                    &to_ticket(&key, comment("again")),
+                    &jane(),
+                    &CommandOptions::with_key(format!("c{round}")),
+                )
+                .await
+                .unwrap();
+        }
+    }
+    for n in 1..=5 {
+        let stream = ticket(n).stream_id();
+        let cached = engine.state::<Ticket>(&stream).await.unwrap();
+        assert_eq!(
+            cached,
+            engine.state_from_store::<Ticket>(&stream).await.unwrap()
+        );
+        assert_eq!(cached.0.comment_count(), 3);
+    }
+    // An evicted stream still recognises a retried key.
+    let again = engine
+        .execute(
+            &to_ticket(&ticket(1), comment("again")),
+            &jane(),
+            &CommandOptions::with_key("c0"),
+        )
+        .await
+        .unwrap();
+    assert!(again.replayed);
+}

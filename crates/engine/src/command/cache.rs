@@ -48,6 +48,25 @@ impl<A: Default> Default for Entry<A> {
 /// The cache of one aggregate kind.
 pub(crate) type StreamCache<A> = Mutex<HashMap<StreamId, Entry<A>>>;
 
+/// The cached entry of `stream`, making room first if the cache holds `capacity` streams.
+///
+/// Eviction drops an arbitrary other stream: the cache is an optimisation, and a dropped
+/// stream is simply folded from the store again on its next command. Arbitrary is good enough
+/// because the streams that matter (open tickets, busy deliveries) come straight back.
+pub(crate) fn admit<'a, A: Default>(
+    map: &'a mut HashMap<StreamId, Entry<A>>,
+    stream: &StreamId,
+    capacity: usize,
+) -> &'a mut Entry<A> {
+    if !map.contains_key(stream) && map.len() >= capacity.max(1) {
+        let victim = map.keys().next().cloned();
+        if let Some(victim) = victim {
+            map.remove(&victim);
+        }
+    }
+    map.entry(stream.clone()).or_default()
+}
+
 /// Every aggregate kind's cache.
 #[derive(Debug, Default)]
 pub(crate) struct Caches {

@@ -7,7 +7,7 @@ use ticketflow_store::{Direction, StreamRead};
 use uuid::Uuid;
 
 use super::Engine;
-use super::cache::{CachedAggregate, Slot};
+use super::cache::{CachedAggregate, Slot, admit};
 use super::error::{CommandError, Refusal};
 use super::idempotency::derived_event_id;
 use super::outcome::{CommandOutcome, RecordedSummary};
@@ -109,15 +109,20 @@ impl Engine {
                 state: A::default(),
                 version: 0,
             });
+        let before = loaded.version;
         let mut ids = Vec::new();
         self.read_tail(stream, &mut loaded, &mut ids).await?;
         if !ids.is_empty() {
             let mut guard = cache.lock();
-            let cached = guard.entry(stream.clone()).or_default();
-            if cached.version < loaded.version {
+            let cached = admit(&mut guard, stream, self.inner.cache_capacity);
+            if cached.version == before {
                 cached.state = loaded.state.clone();
                 cached.version = loaded.version;
                 cached.ids.extend(ids);
+            } else if cached.version < loaded.version {
+                // The entry was evicted and re-created meanwhile: it lacks the ids before
+                // ours, so drop it and let the next load fold the stream from the start.
+                guard.remove(stream);
             }
         }
         Ok(loaded)

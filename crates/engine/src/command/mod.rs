@@ -36,7 +36,7 @@ use uuid::Uuid;
 
 use crate::clock::Clock;
 pub use cache::CachedAggregate;
-use cache::{Caches, Slot};
+use cache::{Caches, Slot, admit};
 pub use error::{CommandError, Refusal};
 pub use idempotency::derived_event_id;
 pub use outcome::{CommandOptions, CommandOutcome, RecordedSummary};
@@ -49,7 +49,11 @@ struct Inner {
     config: Arc<DeskConfig>,
     clock: Arc<dyn Clock>,
     caches: Caches,
+    cache_capacity: usize,
 }
+
+/// How many streams of each aggregate kind the engine caches by default.
+pub const DEFAULT_CACHE_CAPACITY: usize = 100_000;
 
 /// The command side of the desk: decides commands on cached aggregates and records their
 /// events. Cloning is cheap and shares the store, the clock and the cache.
@@ -75,6 +79,26 @@ impl Engine {
                 config: Arc::new(config),
                 clock,
                 caches: Caches::default(),
+                cache_capacity: DEFAULT_CACHE_CAPACITY,
+            }),
+        }
+    }
+
+    /// Like [`Engine::new`], caching at most `capacity` streams of each aggregate kind (at
+    /// least one). Memory then stays bounded however many tickets the desk has.
+    pub fn with_cache_capacity(
+        store: Arc<dyn EventStore>,
+        config: DeskConfig,
+        clock: Arc<dyn Clock>,
+        capacity: usize,
+    ) -> Self {
+        Engine {
+            inner: Arc::new(Inner {
+                store,
+                config: Arc::new(config),
+                clock,
+                caches: Caches::default(),
+                cache_capacity: capacity.max(1),
             }),
         }
     }
@@ -219,7 +243,7 @@ impl Engine {
                     }
                     {
                         let mut guard = A::cache(&self.inner.caches).lock();
-                        let cached = guard.entry(stream.clone()).or_default();
+                        let cached = admit(&mut guard, &stream, self.inner.cache_capacity);
                         if cached.version == loaded_version {
                             cached.state = entry.state;
                             cached.version = out.last_version;
