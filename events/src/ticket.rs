@@ -140,6 +140,7 @@ crate::payload!(
     TicketTimersScheduled = 1,
     TicketTimersCancelled = 1,
     TicketClarificationReminderSent = 1,
+    TicketSlaNoticeRecorded = 1,
 );
 
 impl Payload for TicketCommented {
@@ -197,6 +198,7 @@ crate::event_set! {
         TicketTimersScheduled,
         TicketTimersCancelled,
         TicketClarificationReminderSent,
+        TicketSlaNoticeRecorded,
     }
 }
 
@@ -239,6 +241,7 @@ impl TicketEvent {
             TicketEvent::TicketTimersScheduled(e) => e.at,
             TicketEvent::TicketTimersCancelled(e) => e.at,
             TicketEvent::TicketClarificationReminderSent(e) => e.at,
+            TicketEvent::TicketSlaNoticeRecorded(e) => e.at,
         }
     }
 }

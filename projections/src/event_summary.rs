@@ -132,6 +132,9 @@ pub fn describe_ticket(event: &TicketEvent) -> String {
         E::TicketClarificationReminderSent(e) => {
             format!("clarification reminder {} sent", e.number)
         }
+        E::TicketSlaNoticeRecorded(e) => {
+            format!("SLA {} clock {} (cycle {})", e.clock, e.kind, e.cycle)
+        }
     }
 }
 

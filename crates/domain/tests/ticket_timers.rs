@@ -282,3 +282,37 @@ fn timer_lengths_come_from_the_policy() {
         desk.now + Duration::days(7)
     );
 }
+
+fn sla_notice(kind: ticketflow_events::ticket::SlaNoticeKind) -> TicketCommand {
+    TicketCommand::RecordSlaNotice {
+        clock: ticketflow_events::ticket::SlaNoticeClock::Restoration,
+        kind,
+        cycle: 1,
+    }
+}
+
+#[test]
+fn an_sla_notice_is_recorded_once_per_clock_cycle_and_kind() {
+    use ticketflow_events::ticket::SlaNoticeKind;
+    let mut desk = Desk::classified(T::SoftwareDefect);
+    let events = desk.ok(&system(), sla_notice(SlaNoticeKind::AtRisk));
+    assert!(matches!(
+        events.as_slice(),
+        [TicketEvent::TicketSlaNoticeRecorded(n)] if n.kind == SlaNoticeKind::AtRisk && n.cycle == 1
+    ));
+    let err = desk.refused(&system(), sla_notice(SlaNoticeKind::AtRisk));
+    assert!(
+        matches!(err, TicketError::SlaNoticeAlreadyRecorded { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("already recorded"), "{err}");
+    desk.ok(&system(), sla_notice(SlaNoticeKind::Breached));
+}
+
+#[test]
+fn only_the_scheduler_records_sla_notices() {
+    use ticketflow_events::ticket::SlaNoticeKind;
+    let mut desk = Desk::classified(T::SoftwareDefect);
+    let err = desk.refused(&agent(), sla_notice(SlaNoticeKind::AtRisk));
+    assert!(err.to_string().contains("the scheduler (system)"), "{err}");
+}

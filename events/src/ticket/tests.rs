@@ -233,6 +233,13 @@ fn examples() -> Vec<TicketEvent> {
             number: 1,
         }
         .into(),
+        TicketSlaNoticeRecorded {
+            at,
+            clock: SlaNoticeClock::Restoration,
+            kind: SlaNoticeKind::AtRisk,
+            cycle: 1,
+        }
+        .into(),
     ]
 }
 

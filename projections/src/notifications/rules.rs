@@ -47,6 +47,7 @@ fn is_bookkeeping(event: &TicketEvent) -> bool {
             | TicketEvent::TicketEffortBooked(_)
             | TicketEvent::TicketSupportBudgetRecorded(_)
             | TicketEvent::TicketNotificationsChanged(_)
+            | TicketEvent::TicketSlaNoticeRecorded(_)
     ) || matches!(event, TicketEvent::TicketCommented(c) if c.visibility == CommentVisibility::Internal)
 }
 

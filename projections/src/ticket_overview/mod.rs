@@ -319,7 +319,9 @@ impl ReadModel for TicketOverview {
         // Bookkeeping that the customer never sees does not count as an update.
         if !matches!(
             event,
-            TicketEvent::TicketTimersScheduled(_) | TicketEvent::TicketTimersCancelled(_)
+            TicketEvent::TicketTimersScheduled(_)
+                | TicketEvent::TicketTimersCancelled(_)
+                | TicketEvent::TicketSlaNoticeRecorded(_)
         ) {
             s.updated_at = s.updated_at.max(at);
             s.updated_position = envelope.global_position;

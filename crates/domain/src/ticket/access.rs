@@ -88,7 +88,9 @@ fn requirement(command: &TicketCommand) -> (fn(&Role) -> bool, &'static str) {
             |r| matches!(r, Role::Sales | Role::SupportAgent { .. }),
             "sales or a support agent",
         ),
-        C::FireTimer { .. } => (|r| matches!(r, Role::System), "the scheduler (system)"),
+        C::FireTimer { .. } | C::RecordSlaNotice { .. } => {
+            (|r| matches!(r, Role::System), "the scheduler (system)")
+        }
     }
 }
 

@@ -5,7 +5,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use ticketflow_events::ticket::{
     AffectedSystem, Attachment, CommentVisibility, EscalationLevel, EscalationReason,
-    ForwardTarget, Priority, ResolutionOutcome, SharedWith, TicketType, TimerId,
+    ForwardTarget, Priority, ResolutionOutcome, SharedWith, SlaNoticeClock, SlaNoticeKind,
+    TicketType, TimerId,
 };
 use ticketflow_events::{DeliveryKey, Department, OrderKey, OrganisationId, Region, TicketKey};
 
@@ -252,6 +253,16 @@ pub enum TicketCommand {
         /// The timer.
         timer: TimerId,
     },
+    /// The scheduler records that an SLA clock became at risk or was breached (once per
+    /// clock, cycle and kind).
+    RecordSlaNotice {
+        /// Which clock.
+        clock: SlaNoticeClock,
+        /// At risk or breached.
+        kind: SlaNoticeKind,
+        /// The clock's cycle (1 for reaction and the first restoration).
+        cycle: u32,
+    },
 }
 
 fn public() -> CommentVisibility {
@@ -295,6 +306,7 @@ impl TicketCommand {
             TicketCommand::Escalate { .. } => "escalate",
             TicketCommand::RecordSupportBudget { .. } => "record_support_budget",
             TicketCommand::FireTimer { .. } => "fire_timer",
+            TicketCommand::RecordSlaNotice { .. } => "record_sla_notice",
         }
     }
 }

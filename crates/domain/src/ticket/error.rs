@@ -4,7 +4,8 @@
 use ticketflow_events::Region;
 use ticketflow_events::Timestamp;
 use ticketflow_events::ticket::{
-    EscalationLevel, ForwardTarget, Priority, ResolutionOutcome, TicketStatus, TicketType, TimerId,
+    EscalationLevel, ForwardTarget, Priority, ResolutionOutcome, SlaNoticeClock, SlaNoticeKind,
+    TicketStatus, TicketType, TimerId,
 };
 
 /// Why a ticket command was refused.
@@ -178,6 +179,20 @@ pub enum TicketError {
         timer: TimerId,
         /// When it becomes due.
         due_at: Timestamp,
+    },
+    /// The same SLA notice was recorded before.
+    #[error(
+        "the {kind} notice of the {clock} clock (cycle {cycle}) of ticket {ticket} was already recorded; there is nothing to do"
+    )]
+    SlaNoticeAlreadyRecorded {
+        /// The ticket's key.
+        ticket: String,
+        /// Which clock.
+        clock: SlaNoticeClock,
+        /// At risk or breached.
+        kind: SlaNoticeKind,
+        /// The clock's cycle.
+        cycle: u32,
     },
     /// Customers write public comments only.
     #[error("customers cannot write internal comments; use visibility `public`")]

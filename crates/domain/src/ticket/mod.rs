@@ -178,6 +178,9 @@ impl Ticket {
             C::Escalate { level, reason } => self.escalate(*level, *reason, ctx),
             C::RecordSupportBudget { available } => self.record_support_budget(*available, ctx),
             C::FireTimer { timer } => self.fire_timer(*timer, ctx),
+            C::RecordSlaNotice { clock, kind, cycle } => {
+                self.record_sla_notice(*clock, *kind, *cycle, ctx)
+            }
         }
     }
 }

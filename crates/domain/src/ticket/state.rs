@@ -1,10 +1,10 @@
 //! The ticket's state: what decisions need to know, folded from its events.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ticketflow_events::ticket::{
     Attachment, DeliveryVersion, EscalationLevel, IntakeChannel, Priority, ScheduledTimer,
-    SharedWith, TicketEvent, TicketStatus, TicketType,
+    SharedWith, SlaNoticeClock, SlaNoticeKind, TicketEvent, TicketStatus, TicketType,
 };
 use ticketflow_events::{Department, OrderKey, OrganisationId, Region, TicketKey};
 
@@ -35,6 +35,7 @@ pub struct Ticket {
     pub(crate) notification_choices: BTreeMap<String, bool>,
     pub(crate) timers: Vec<ScheduledTimer>,
     pub(crate) next_timer_id: u64,
+    pub(crate) sla_notices: BTreeSet<(SlaNoticeClock, SlaNoticeKind, u32)>,
 }
 
 impl Default for Ticket {
@@ -63,6 +64,7 @@ impl Default for Ticket {
             notification_choices: BTreeMap::new(),
             timers: Vec::new(),
             next_timer_id: 1,
+            sla_notices: BTreeSet::new(),
         }
     }
 }
@@ -193,6 +195,11 @@ impl Ticket {
         timers
     }
 
+    /// True when the SLA notice of this clock, kind and cycle was recorded.
+    pub fn has_sla_notice(&self, clock: SlaNoticeClock, kind: SlaNoticeKind, cycle: u32) -> bool {
+        self.sla_notices.contains(&(clock, kind, cycle))
+    }
+
     /// Folds one event into the state.
     pub(crate) fn apply(&mut self, event: &TicketEvent) {
         match event {
@@ -282,6 +289,9 @@ impl Ticket {
             }
             TicketEvent::TicketClarificationReminderSent(e) => {
                 self.timers.retain(|t| t.id != e.timer);
+            }
+            TicketEvent::TicketSlaNoticeRecorded(e) => {
+                self.sla_notices.insert((e.clock, e.kind, e.cycle));
             }
         }
     }

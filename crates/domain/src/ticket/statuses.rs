@@ -110,6 +110,9 @@ impl Ticket {
         if !self.timers.is_empty() {
             allowed.push("fire_timer");
         }
+        if t.is_defect() || t == T::Incident {
+            allowed.push("record_sla_notice");
+        }
         allowed
     }
 

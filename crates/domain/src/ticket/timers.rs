@@ -13,8 +13,9 @@
 use chrono::Duration;
 use ticketflow_events::Timestamp;
 use ticketflow_events::ticket::{
-    CloseReason, ScheduledTimer, TicketClarificationReminderSent, TicketClosed, TicketEvent,
-    TicketStatus, TicketTimersCancelled, TicketTimersScheduled, TimerId, TimerKind,
+    CloseReason, ScheduledTimer, SlaNoticeClock, SlaNoticeKind, TicketClarificationReminderSent,
+    TicketClosed, TicketEvent, TicketSlaNoticeRecorded, TicketStatus, TicketTimersCancelled,
+    TicketTimersScheduled, TimerId, TimerKind,
 };
 
 use super::customisation::estimate_validity;
@@ -131,6 +132,35 @@ pub(crate) fn restart_clarification(ticket: &Ticket, ctx: &Context<'_>) -> Vec<T
 }
 
 impl Ticket {
+    /// Records an SLA notice once per clock, kind and cycle. Whether the clock really is at
+    /// risk or breached is the scheduler's judgement (it evaluates the SLA from the ticket's
+    /// history); the ticket only keeps the notice from being recorded twice.
+    pub(crate) fn record_sla_notice(
+        &self,
+        clock: SlaNoticeClock,
+        kind: SlaNoticeKind,
+        cycle: u32,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<TicketEvent>, TicketError> {
+        if self.has_sla_notice(clock, kind, cycle) {
+            return Err(TicketError::SlaNoticeAlreadyRecorded {
+                ticket: self.label(),
+                clock,
+                kind,
+                cycle,
+            });
+        }
+        Ok(vec![
+            TicketSlaNoticeRecorded {
+                at: ctx.now,
+                clock,
+                kind,
+                cycle,
+            }
+            .into(),
+        ])
+    }
+
     /// Fires a scheduled, due timer: a reminder, or an automatic close.
     pub(crate) fn fire_timer(
         &self,
