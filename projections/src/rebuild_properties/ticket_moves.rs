@@ -49,7 +49,7 @@ pub(super) fn ticket_command(
     };
     // Half of the picks go to the workflow's own commands, so tickets move on rather than
     // collect comments.
-    const EVERYDAY: [&str; 9] = [
+    const EVERYDAY: [&str; 10] = [
         "add_comment",
         "add_attachments",
         "change_sharing",
@@ -59,6 +59,8 @@ pub(super) fn ticket_command(
         "escalate",
         "record_support_budget",
         "fire_timer",
+        // Issued by the engine's scheduler, never by people.
+        "record_sla_notice",
     ];
     let mut allowed = state.allowed_commands();
     if pick.is_multiple_of(2) {
