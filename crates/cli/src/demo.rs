@@ -1,26 +1,22 @@
-//! The built-in demo: a script of timestamped commands run on a simulated clock against the
-//! embedded store, with ticket timers and the delivery follow-ups issued in between.
-//!
-//! This is the command path in its simplest form (see `desk`); the engine crate takes it over
-//! with caching, retries, idempotency and a persistent scheduler.
+//! The built-in demo: a script of timestamped commands run by the engine's simulation on the
+//! embedded store — a simulated clock, with ticket timers, SLA notices and the delivery
+//! process manager firing in between, in time order.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
 use chrono::Duration;
 use ticketflow_domain::DeskConfig;
-use ticketflow_domain::delivery::{Delivery, FollowUp, follow_ups};
-use ticketflow_domain::order::CustomisationOrder;
-use ticketflow_domain::script::{AddressedCommand, ScriptLine};
+use ticketflow_domain::script::ScriptLine;
 use ticketflow_domain::sla::{ClockReport, evaluate_ticket};
-use ticketflow_domain::ticket::{Ticket, TicketCommand};
+use ticketflow_engine::simulation::StepResult;
+use ticketflow_engine::{Clock, Simulation, SimulationReport, SimulationStep};
 use ticketflow_events::ticket::TicketEvent;
-use ticketflow_events::{Actor, EventSet, TicketKey, Timestamp};
-use ticketflow_store::{EventStore, SqliteOptions, SqliteStore};
-
-use crate::desk::Desk;
+use ticketflow_events::{EventSet, StreamId, Timestamp};
+use ticketflow_store::{EventStore, SqliteOptions, SqliteStore, StreamRead};
 
 /// The demo script, also printed by `ticketflow demo --print-script`.
 pub const BUILT_IN_SCRIPT: &str = include_str!("../scripts/demo.jsonl");
@@ -58,33 +54,26 @@ pub async fn run(data_dir: Option<PathBuf>, script: Option<PathBuf>) -> anyhow::
         );
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let store = SqliteStore::open(&path, SqliteOptions::default())?;
-    let mut desk = Desk {
-        store,
-        config: DeskConfig::default(),
-        now: first.at,
-    };
+    let store = Arc::new(SqliteStore::open(&path, SqliteOptions::default())?);
+    let config = DeskConfig::default();
     println!("Ticketflow demo — store at {}\n", path.display());
-    let mut tickets = BTreeSet::new();
-    for line in &lines {
-        fire_due_timers(&mut desk, &tickets, line.at).await?;
-        desk.now = line.at;
-        if let AddressedCommand::Ticket(key, _) = &line.command {
-            tickets.insert(key.clone());
-        }
-        execute(&desk, line).await?;
+
+    let mut simulation = Simulation::new(store.clone(), config.clone(), first.at).await?;
+    let mut report = simulation.run(&lines).await?;
+    let end = simulation.clock().now() + EPILOGUE;
+    simulation.advance_to(end, &mut report).await?;
+    for step in &report.steps {
+        print_step(step);
     }
-    let end = desk.now + EPILOGUE;
-    fire_due_timers(&mut desk, &tickets, end).await?;
-    desk.now = end;
-    print_sla(&desk, &tickets).await?;
-    let report = desk.store.verify().await?;
+
+    print_sla(store.as_ref(), &config, &report, end).await?;
+    let integrity = store.verify().await?;
     println!(
         "\nIntegrity: {} events in {} streams, head position {}, {}",
-        report.events_checked,
-        report.streams,
-        report.head_position,
-        if report.is_intact() {
+        integrity.events_checked,
+        integrity.streams,
+        integrity.head_position,
+        if integrity.is_intact() {
             "every hash link intact"
         } else {
             "BROKEN"
@@ -94,131 +83,68 @@ pub async fn run(data_dir: Option<PathBuf>, script: Option<PathBuf>) -> anyhow::
         "Verify again any time: ticketflow verify --data-dir {}",
         dir.display()
     );
-    Ok(())
-}
-
-/// Runs one script line and, for a delivery, the ticket commands that follow from it.
-async fn execute(desk: &Desk<SqliteStore>, line: &ScriptLine) -> anyhow::Result<()> {
-    let stream = line.command.stream_id();
-    let types: Vec<&'static str> = match &line.command {
-        AddressedCommand::Ticket(_, c) => {
-            names(desk.execute::<Ticket>(&stream, c, &line.actor).await?)
-        }
-        AddressedCommand::Order(_, c) => names(
-            desk.execute::<CustomisationOrder>(&stream, c, &line.actor)
-                .await?,
-        ),
-        AddressedCommand::Delivery(_, c) => {
-            let events = desk.execute::<Delivery>(&stream, c, &line.actor).await?;
-            let (state, _, _) = desk.load::<Delivery>(&stream).await?;
-            print_line(
-                desk.now,
-                &line.actor,
-                &stream.to_string(),
-                line.command.name(),
-                &names(events.clone()),
-            );
-            let engine = Actor::system("delivery-process");
-            for FollowUp::TicketDelivered { ticket, delivery } in
-                events.iter().flat_map(|e| follow_ups(&state, e))
-            {
-                let command = TicketCommand::RecordDelivery { delivery };
-                let recorded = desk
-                    .execute::<Ticket>(&ticket.stream_id(), &command, &engine)
-                    .await?;
-                print_line(
-                    desk.now,
-                    &engine,
-                    &ticket.stream_id().to_string(),
-                    command.name(),
-                    &names(recorded),
-                );
-            }
-            return Ok(());
-        }
-    };
-    print_line(
-        desk.now,
-        &line.actor,
-        &stream.to_string(),
-        line.command.name(),
-        &types,
-    );
-    Ok(())
-}
-
-/// Fires every ticket timer due up to `until`, earliest first, moving the clock to each.
-async fn fire_due_timers(
-    desk: &mut Desk<SqliteStore>,
-    tickets: &BTreeSet<TicketKey>,
-    until: Timestamp,
-) -> anyhow::Result<()> {
-    let scheduler = Actor::system("scheduler");
-    loop {
-        let mut next = None;
-        for key in tickets {
-            let (state, _, _) = desk.load::<Ticket>(&key.stream_id()).await?;
-            for timer in state.due_timers() {
-                if timer.due_at <= until
-                    && next.as_ref().is_none_or(
-                        |(_, t): &(TicketKey, ticketflow_events::ticket::ScheduledTimer)| {
-                            timer.due_at < t.due_at
-                        },
-                    )
-                {
-                    next = Some((key.clone(), timer));
-                }
-            }
-        }
-        let Some((key, timer)) = next else {
-            return Ok(());
-        };
-        desk.now = desk.now.max(timer.due_at);
-        let command = TicketCommand::FireTimer { timer: timer.id };
-        let events = desk
-            .execute::<Ticket>(&key.stream_id(), &command, &scheduler)
-            .await?;
-        print_line(
-            desk.now,
-            &scheduler,
-            &key.stream_id().to_string(),
-            command.name(),
-            &names(events),
+    let refused = report.refused_lines();
+    if !refused.is_empty() {
+        bail!(
+            "{} script line(s) were refused, the first: command {} — {}",
+            refused.len(),
+            refused[0].0,
+            refused[0].1
         );
     }
+    Ok(())
 }
 
-fn names<E: EventSet>(events: Vec<E>) -> Vec<&'static str> {
-    events.iter().map(|e| e.event_type()).collect()
-}
-
-fn print_line(at: Timestamp, actor: &Actor, stream: &str, command: &str, events: &[&str]) {
+fn print_step(step: &SimulationStep) {
+    let outcome = match &step.result {
+        StepResult::Recorded(events) | StepResult::Replayed(events) => events
+            .iter()
+            .map(|e| e.event_type.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        StepResult::Refused(reason) => format!("REFUSED: {reason}"),
+    };
     println!(
-        "{}  {:<28} {:<22} {:<31} → {}",
-        at.format("%Y-%m-%d %H:%M"),
-        actor.envelope_label(),
-        stream,
-        command,
-        events.join(", ")
+        "{}  {:<28} {:<22} {:<31} → {outcome}",
+        step.at.format("%Y-%m-%d %H:%M"),
+        step.actor,
+        step.stream.as_str(),
+        step.command,
     );
 }
 
 /// Prints the SLA of every ticket the SLA applies to, at the demo's end.
-async fn print_sla(desk: &Desk<SqliteStore>, tickets: &BTreeSet<TicketKey>) -> anyhow::Result<()> {
-    println!("\nSLA at {}:", desk.now.format("%Y-%m-%d %H:%M"));
-    for key in tickets {
-        let (_, events, _): (Ticket, Vec<TicketEvent>, _) =
-            desk.load::<Ticket>(&key.stream_id()).await?;
-        let Some(report) =
-            evaluate_ticket(&events, &desk.config.sla, &desk.config.calendars, desk.now)
-        else {
+async fn print_sla(
+    store: &dyn EventStore,
+    config: &DeskConfig,
+    report: &SimulationReport,
+    now: Timestamp,
+) -> anyhow::Result<()> {
+    println!("\nSLA at {}:", now.format("%Y-%m-%d %H:%M"));
+    let tickets: BTreeSet<&StreamId> = report
+        .steps
+        .iter()
+        .map(|s| &s.stream)
+        .filter(|s| s.category() == "ticket")
+        .collect();
+    for stream in tickets {
+        let recorded = store
+            .read_stream(stream, StreamRead::forwards(usize::MAX))
+            .await?;
+        let events = recorded
+            .iter()
+            .map(|r| TicketEvent::decode(&r.event_type, r.schema_version, &r.payload))
+            .collect::<Result<Vec<_>, _>>()
+            .with_context(|| format!("decoding {stream}"))?;
+        let Some(sla) = evaluate_ticket(&events, &config.sla, &config.calendars, now) else {
             continue;
         };
-        if !report.applicable {
+        if !sla.applicable {
             continue;
         }
-        let priority = report.priority.map_or("-".to_owned(), |p| p.to_string());
-        for clock in report.clocks() {
+        let key = stream.entity().unwrap_or_default();
+        let priority = sla.priority.map_or("-".to_owned(), |p| p.to_string());
+        for clock in sla.clocks() {
             println!("  {key} {priority}  {}", describe(clock));
         }
     }

@@ -1,11 +1,10 @@
 //! `ticketflow` — the Ticketflow command.
 //!
-//! Until the server exists (issue 5), the main job is `ticketflow demo`: it runs a built-in
-//! service-desk script through the aggregates on the embedded store and prints the history,
-//! the SLA figures and the integrity check.
+//! Until the server exists, the main job is `ticketflow demo`: it runs a built-in service-desk
+//! script through the engine on the embedded store and prints the history, the SLA figures
+//! and the integrity check.
 
 mod demo;
-mod desk;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -29,7 +29,7 @@ fn the_demo_runs_the_whole_scenario_and_leaves_a_verifiable_store() {
     );
     // The delivery process moved the included defect on, and its auto-close timer fired.
     assert!(
-        stdout.contains("system:delivery-process      ticket-SD-1001         record_delivery"),
+        stdout.contains("system:scheduler             ticket-SD-1001         record_delivery"),
         "{stdout}"
     );
     assert!(
@@ -37,6 +37,11 @@ fn the_demo_runs_the_whole_scenario_and_leaves_a_verifiable_store() {
         "{stdout}"
     );
     assert!(stdout.contains("order-CO-1             close"), "{stdout}");
+    // The scheduler told support leads when the P3 restoration clock went at risk and breached.
+    assert!(
+        stdout.contains("ticket-SD-1001         record_sla_notice"),
+        "{stdout}"
+    );
     // The SLA figures of both defects, including the P3 restoration breach.
     assert!(stdout.contains("SD-1001 P3  restoration"), "{stdout}");
     assert!(stdout.contains("BREACHED"), "{stdout}");
