@@ -10,8 +10,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use chrono::{Days, NaiveTime};
 use ticketflow_domain::delivery::{Delivery, DeliveryCommand, FollowUp, follow_ups};
-use ticketflow_domain::order::CustomisationOrder;
+use ticketflow_domain::order::{CustomisationOrder, OrderCommand, OrderDeadlineKind};
 use ticketflow_domain::script::{AddressedCommand, ScriptLine};
 use ticketflow_domain::ticket::{Ticket, TicketCommand};
 use ticketflow_domain::{Aggregate, Context, DeskConfig};
@@ -128,6 +129,7 @@ pub fn replay(lines: &[ScriptLine], config: &DeskConfig) -> Result<ReplayReport,
         }
         previous = Some(line.at);
         desk.fire_timers_until(line.at);
+        desk.record_missed_approvals_until(line.at);
         desk.apply(line).map_err(|reason| ReplayError::Refused {
             line: i + 1,
             at: line.at,
@@ -287,6 +289,41 @@ impl Desk<'_> {
     }
 
     /// Fires, in time order, every ticket timer due at or before `now`.
+    /// Records missed concept approvals as the engine's scheduler does: at 00:00 UTC on the day
+    /// after the approval deadline, as the system actor. Orders are visited in key order so
+    /// the replay stays deterministic.
+    fn record_missed_approvals_until(&mut self, now: Timestamp) {
+        let mut due: Vec<(Timestamp, OrderKey)> = self
+            .orders
+            .iter()
+            .filter(|(_, order)| order.schedule.is_some())
+            .flat_map(|(key, order)| {
+                order
+                    .deadlines()
+                    .into_iter()
+                    .filter(|d| d.kind == OrderDeadlineKind::ConceptApproval && !d.met)
+                    .filter_map(|d| d.date.checked_add_days(Days::new(1)))
+                    .map(|day| (day.and_time(NaiveTime::MIN).and_utc(), key.clone()))
+            })
+            .filter(|(at, _)| *at <= now)
+            .collect();
+        due.sort();
+        for (at, key) in due {
+            let ctx = Context {
+                now: at,
+                actor: &self.scheduler,
+                config: self.config,
+            };
+            let Some(order) = self.orders.get_mut(&key) else {
+                continue;
+            };
+            if let Ok(events) = order.decide(&OrderCommand::RecordMissedApproval, &ctx) {
+                events.iter().for_each(|e| order.evolve(e));
+                self.count(&events);
+            }
+        }
+    }
+
     fn fire_timers_until(&mut self, now: Timestamp) {
         while let Some((due_at, key, timer)) = self.due.first().cloned() {
             if due_at > now {

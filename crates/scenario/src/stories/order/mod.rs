@@ -284,10 +284,11 @@ pub(crate) fn ordered(
     };
 
     if variant == MISSED_APPROVAL {
-        // The customer lets the approval deadline pass: the slot is lost.
+        // The customer lets the approval deadline pass: the engine's scheduler records the
+        // lost slot at midnight, and the consultant reschedules that morning.
         let day_after = schedule.deadlines.approval + Duration::days(1);
         let t = at(day_after, 8, activity.rng.between(0, 50) as u32).max(o.t);
-        o.consult(activity, t, OrderCommand::RecordMissedApproval);
+        o.t = t;
         schedule = o.schedule(activity, who.region, who.own_codeline, Some(schedule.start));
         let t = o.later(activity, 0, 1);
         o.consult(activity, t, OrderCommand::CommunicateTimeline);
