@@ -4,12 +4,12 @@
 # PostgreSQL 15 that this script starts on loopback and removes again, plus the disk's
 # fdatasync latency and bandwidth. Writes docs/performance-peers.md.
 #
-#   benches/peers/run.sh            full run (about 10 minutes on 2 cores, plus the build)
+#   benches/peers/run.sh            full run (about 8 minutes on 2 cores, plus the build)
 #   benches/peers/run.sh --smoke    seconds of measurement, report to a temporary file (CI)
 #
 # Needs: root (PostgreSQL runs as the `postgres` user via runuser), PostgreSQL 15 binaries in
 # /usr/lib/postgresql/15/bin (override with PG_BIN), node/npm, cargo. Non-interactive.
-# Environment: PEERS_PORT (default 54391), CARGO_TARGET_DIR (default <repo>/target/peers),
+# Environment: PEERS_PORT (default 54391), PEERS_ROUNDS (default 5), CARGO_TARGET_DIR (default <repo>/target/peers),
 # PEERS_OUT (where the report goes; default docs/performance-peers.md, or a temp file with --smoke).
 set -euo pipefail
 
@@ -93,14 +93,22 @@ PGHOST=127.0.0.1 PGPORT="$PORT" PGUSER=postgres bash "$MDB/install.sh" >"$WORK/m
 
 # --- measure -------------------------------------------------------------------------------
 SAMPLES="$WORK/samples.jsonl"
-say "disk limits"
-"$TF_BIN" disk --dir "$WORK/disk" --out "$SAMPLES" $SMOKE
-say "ticketflow"
-"$TF_BIN" ticketflow --dir "$WORK/ticketflow" --out "$SAMPLES" $SMOKE
-say "PostgreSQL peers"
-"$PG_HARNESS" --port "$PORT" --out "$SAMPLES" --settings-out "$WORK/pg-settings.txt" $SMOKE
-say "disk limits again (the disk's speed drifts; the report uses both probes)"
-"$TF_BIN" disk --dir "$WORK/disk" --out "$SAMPLES" $SMOKE
+# Rounds: the systems take turns, one repetition each per round, so that the machine's noise
+# (it may be shared) spreads over all of them alike instead of favouring whoever ran first.
+if [ -n "$SMOKE" ]; then ROUNDS="${PEERS_ROUNDS:-1}"; else ROUNDS="${PEERS_ROUNDS:-5}"; fi
+for ((run = 0; run < ROUNDS; run++)); do
+  say "round $((run + 1)) of $ROUNDS: disk limits"
+  "$TF_BIN" disk --dir "$WORK/disk" --out "$SAMPLES" --run "$run" $SMOKE
+  # Odd rounds run the peers first, so neither side always gets the quieter half.
+  for side in $([ $((run % 2)) -eq 0 ] && echo "ticketflow peers" || echo "peers ticketflow"); do
+    say "round $((run + 1)) of $ROUNDS: $side"
+    if [ "$side" = ticketflow ]; then
+      "$TF_BIN" ticketflow --dir "$WORK/ticketflow" --out "$SAMPLES" --run "$run" $SMOKE
+    else
+      "$PG_HARNESS" --port "$PORT" --out "$SAMPLES" --settings-out "$WORK/pg-settings.txt" --run "$run" $SMOKE
+    fi
+  done
+done
 
 lockver() { awk -v n="$2" '$0=="name = \""n"\"" {getline; gsub(/version = |"/, ""); print; exit}' "$HERE/$1/Cargo.lock"; }
 VERSIONS="message-db $MDB_VERSION (npm), cqrs-es $(lockver postgres cqrs-es), postgres-es $(lockver postgres postgres-es), sqlx $(lockver postgres sqlx), tokio-postgres $(lockver postgres tokio-postgres), rusqlite $(lockver ticketflow rusqlite) (Ticketflow)"

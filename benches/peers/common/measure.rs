@@ -4,7 +4,7 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use futures::future::BoxFuture;
@@ -26,7 +26,9 @@ pub struct Plan {
     pub warmup_seconds: f64,
     /// Seconds of stream loads per repetition.
     pub load_seconds: f64,
-    /// Repetitions of every measurement; the report gives their median and range.
+    /// Repetitions of every measurement in this invocation. run.sh runs one repetition per
+    /// invocation and alternates the systems, so a noisy minute on a shared machine hurts
+    /// every system alike; the report takes the median and range over all of them.
     pub reps: usize,
 }
 
@@ -42,10 +44,10 @@ impl Plan {
             }
         } else {
             Plan {
-                append_seconds: 4.0,
-                warmup_seconds: 1.0,
-                load_seconds: 2.0,
-                reps: 5,
+                append_seconds: 3.0,
+                warmup_seconds: 0.5,
+                load_seconds: 1.5,
+                reps: 1,
             }
         }
     }
@@ -177,10 +179,16 @@ where
         for rep in 0..plan.reps {
             let op = make_op(writers, rep + 1).await?;
             let (lat, elapsed) = drive_appends(writers, plan.append_seconds, op).await?;
-            let s = sample(system, &format!("append-{writers}"), rep, lat, elapsed);
+            let s = sample(
+                system,
+                &format!("append-{writers}"),
+                run() + rep,
+                lat,
+                elapsed,
+            );
             eprintln!(
-                "{system:>10} append-{writers:<3} rep {rep}: {:>9.0} events/s  p50 {:>8.0} µs  p99 {:>8.0} µs",
-                s.per_s, s.p50_us, s.p99_us
+                "{system:>10} append-{writers:<3} rep {}: {:>9.0} events/s  p50 {:>8.0} µs  p99 {:>8.0} µs",
+                s.rep, s.per_s, s.p50_us, s.p99_us
             );
             out.push(s);
         }
@@ -196,12 +204,20 @@ pub type LoadOp =
 /// Name of writer `w`'s stream in round `round` of the `writers`-writer append workload: fresh
 /// for every round, and every stream is in the `ticket` category.
 pub fn append_stream_name(writers: usize, round: usize, w: usize) -> String {
-    format!("ticket-{writers}x{round}x{w}")
+    format!("ticket-{}x{writers}x{round}x{w}", run())
+}
+
+/// This invocation's round number (`--run N`, default 0): part of every stream name, so that
+/// repeated invocations against the same database or file never meet each other's streams,
+/// and the repetition number of every sample.
+pub fn run() -> usize {
+    static RUN: OnceLock<usize> = OnceLock::new();
+    *RUN.get_or_init(|| arg("--run").and_then(|r| r.parse().ok()).unwrap_or(0))
 }
 
 /// Name of the `index`-th stream of `size` events in the load workload.
 pub fn load_stream_name(size: usize, index: usize) -> String {
-    format!("loadticket{size}x{index}")
+    format!("loadticket{}x{size}x{index}", run())
 }
 
 /// Loads streams of every length one after another for `plan.load_seconds` per repetition.
@@ -227,10 +243,16 @@ pub async fn measure_loads(system: &str, plan: &Plan, op: LoadOp) -> anyhow::Res
                 );
                 i += 1;
             }
-            let s = sample(system, &format!("load-{size}"), rep, lat, start.elapsed());
+            let s = sample(
+                system,
+                &format!("load-{size}"),
+                run() + rep,
+                lat,
+                start.elapsed(),
+            );
             eprintln!(
-                "{system:>10} load-{size:<5} rep {rep}: {:>9.0} loads/s   p50 {:>8.0} µs  p99 {:>8.0} µs",
-                s.per_s, s.p50_us, s.p99_us
+                "{system:>10} load-{size:<5} rep {}: {:>9.0} loads/s   p50 {:>8.0} µs  p99 {:>8.0} µs",
+                s.rep, s.per_s, s.p50_us, s.p99_us
             );
             out.push(s);
         }

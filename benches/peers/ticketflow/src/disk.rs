@@ -11,7 +11,11 @@ use crate::measure::{Plan, Sample, sample};
 /// Runs both probes `plan.reps` times in `dir` and answers their samples.
 pub fn measure(dir: &Path, plan: &Plan) -> anyhow::Result<Vec<Sample>> {
     let mut out = Vec::new();
-    let (seconds, mib) = if plan.reps <= 1 { (0.3, 8) } else { (2.0, 256) };
+    let (seconds, mib) = if plan.append_seconds < 1.0 {
+        (0.3, 8)
+    } else {
+        (2.0, 256)
+    };
     for rep in 0..plan.reps {
         let path = dir.join("fdatasync-probe");
         let mut f = std::fs::File::create(&path)?;
@@ -25,7 +29,13 @@ pub fn measure(dir: &Path, plan: &Plan) -> anyhow::Result<Vec<Sample>> {
             f.sync_data()?;
             lat.push(t.elapsed());
         }
-        let s = sample("disk", "fdatasync-256B", rep, lat, start.elapsed());
+        let s = sample(
+            "disk",
+            "fdatasync-256B",
+            crate::measure::run() + rep,
+            lat,
+            start.elapsed(),
+        );
         eprintln!(
             "      disk fdatasync-256B rep {rep}: p50 {:.0} µs  p99 {:.0} µs",
             s.p50_us, s.p99_us
@@ -45,7 +55,13 @@ pub fn measure(dir: &Path, plan: &Plan) -> anyhow::Result<Vec<Sample>> {
             f.sync_data()?;
             lat.push(t.elapsed());
         }
-        let s = sample("disk", "write-1MiB-fdatasync", rep, lat, start.elapsed());
+        let s = sample(
+            "disk",
+            "write-1MiB-fdatasync",
+            crate::measure::run() + rep,
+            lat,
+            start.elapsed(),
+        );
         eprintln!(
             "      disk write-1MiB-fdatasync rep {rep}: {:.0} MiB/s",
             s.per_s

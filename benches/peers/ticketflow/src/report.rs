@@ -155,6 +155,10 @@ pub fn write(plan: &Plan) -> anyhow::Result<()> {
             .push(s);
     }
     let fig = Figures { by };
+    let reps = fig
+        .by
+        .get(&("ticketflow".to_owned(), "append-1".to_owned()))
+        .map_or(0, Vec::len);
     let mut d = String::new();
     let now = chrono::Utc::now().format("%Y-%m-%d %H:%M UTC");
 
@@ -168,10 +172,13 @@ pub fn write(plan: &Plan) -> anyhow::Result<()> {
         "Ticketflow's embedded store (`SqliteStore`, fsync on every commit, group commit) against \
          three PostgreSQL-based peers on the same machine, the same disk and the same workload, \
          with the disk's own limits beside them. Every figure is the **median over {} \
-         repetitions**, with the range (min–max) in brackets. Ratios are *peer ÷ Ticketflow*: \
+         repetitions**, with the range (min–max) in brackets. The systems take turns: every round measures the \
+         disk, then Ticketflow and the peers, one repetition each (the peers first in odd \
+         rounds), so a noisy minute on the \
+         shared machine falls on all of them alike. Ratios are *peer ÷ Ticketflow*: \
          for throughput above 1× means the peer is faster, for latency above 1× means the peer \
          is slower.\n",
-        plan.reps
+        reps
     )?;
     writeln!(
         d,
@@ -328,11 +335,11 @@ pub fn write(plan: &Plan) -> anyhow::Result<()> {
     writeln!(
         d,
         "Measured in the directory that holds the Ticketflow store and the PostgreSQL data \
-         directory, {} times before the stores ran and {} times after them; the figures are \
-         the median (range) of all of those probes. On a shared virtual disk these move a lot \
+         directory, once at the start of every round ({} probes); the figures are the median \
+         (range) of all of them. On a shared virtual disk these move a lot \
          between minutes, so a store can land above 100 % of a ceiling derived from them: the \
          disk was simply faster while it ran.\n",
-        plan.reps, plan.reps
+        reps
     )?;
     writeln!(d, "| probe | median (range) |")?;
     writeln!(d, "|---|---|")?;
