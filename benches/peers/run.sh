@@ -38,6 +38,10 @@ say() { echo "== peers: $*" >&2; }
 
 # --- prerequisites -------------------------------------------------------------------------
 [ "$(id -u)" -eq 0 ] || { echo "run as root: PostgreSQL is started as the postgres user via runuser" >&2; exit 1; }
+if [ ! -x "$PG_BIN/initdb" ] && command -v apt-get >/dev/null; then
+  say "installing PostgreSQL 15"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-15 >/dev/null
+fi
 [ -x "$PG_BIN/initdb" ] || { echo "PostgreSQL 15 not found in $PG_BIN (apt-get install postgresql-15, or set PG_BIN)" >&2; exit 1; }
 command -v psql >/dev/null || export PATH="$PG_BIN:$PATH"
 id postgres >/dev/null 2>&1 || { echo "the postgres system user is missing (it comes with the Debian postgresql packages)" >&2; exit 1; }

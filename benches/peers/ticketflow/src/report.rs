@@ -132,6 +132,31 @@ fn machine() -> String {
     )
 }
 
+/// A warning when the one-minute load average before or after the run exceeded the cores:
+/// other work competed for the CPU and the disk, so small ratios are within the noise.
+fn busy_warning(load_before: &str) -> String {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    let first = |s: &str| {
+        s.split_whitespace()
+            .next()
+            .and_then(|x| x.parse::<f64>().ok())
+    };
+    let after = std::fs::read_to_string("/proc/loadavg").ok();
+    let peak = [first(load_before), after.as_deref().and_then(first)]
+        .into_iter()
+        .flatten()
+        .fold(0.0, f64::max);
+    if peak > cores {
+        format!(
+            " **This run was disturbed:** the load average reached {peak:.1} on {cores:.0} cores, \
+             so other work competed for the CPU and the disk while it ran; read ratios within \
+             about 2× of 1 as a tie, and compare the ranges, not just the medians."
+        )
+    } else {
+        String::new()
+    }
+}
+
 /// Reads `--samples`, writes `--out`.
 pub fn write(plan: &Plan) -> anyhow::Result<()> {
     let samples_path = arg("--samples").context("pass --samples <samples.jsonl>")?;
@@ -184,7 +209,8 @@ pub fn write(plan: &Plan) -> anyhow::Result<()> {
         d,
         "**Noise.** The machine is shared: other jobs (compilers, other benchmarks) may run at \
          the same time, and the ranges show how much the repetitions disagreed. Load average \
-         before the run: {load_before}; see the machine section for the load at the end.\n"
+         before the run: {load_before}; see the machine section for the load at the end.{}\n",
+        busy_warning(&load_before)
     )?;
 
     // Physical limits.
