@@ -159,14 +159,21 @@ impl Disk {
 impl Drop for Disk {
     fn drop(&mut self) {
         let _ = Command::new("umount").arg(&self.dir).status();
-        let _ = Command::new("losetup").args(["-d", &self.loop_dev]).status();
+        let _ = Command::new("losetup")
+            .args(["-d", &self.loop_dev])
+            .status();
     }
 }
 
 /// Runs the child for `millis`, SIGKILLs it, and copies the device image at once.
 fn run_and_cut_power(store: &Path, image: &Path, cut: &Path, millis: u64) -> Vec<(Uuid, Ack)> {
     let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "power_loss_child", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            "power_loss_child",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, store)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -244,7 +251,11 @@ async fn acknowledged_appends_survive_power_loss() {
             *head = e.stream_version;
         }
         let report = store.verify().await.unwrap();
-        assert!(report.is_intact(), "round {round}: {:?}", report.first_break);
+        assert!(
+            report.is_intact(),
+            "round {round}: {:?}",
+            report.first_break
+        );
         for (c, a) in &acked {
             for p in a.first_position..=a.last_position {
                 let e = all.get((p - 1) as usize).unwrap_or_else(|| {

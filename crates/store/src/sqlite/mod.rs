@@ -52,8 +52,8 @@
 
 mod collector;
 mod counters;
-mod rows;
 pub mod insert;
+mod rows;
 pub mod schema;
 mod syncer;
 mod writer;
@@ -185,27 +185,32 @@ impl SqliteStore {
         }
         let wal_frames = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let frames = wal_frames.clone();
-        conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, pages: std::ffi::c_int| {
-            frames.store(u64::try_from(pages).unwrap_or(0), std::sync::atomic::Ordering::Relaxed);
-            Ok(())
-        }))
+        conn.wal_hook(Some(
+            move |_: &mut rusqlite::hooks::Wal, pages: std::ffi::c_int| {
+                frames.store(
+                    u64::try_from(pages).unwrap_or(0),
+                    std::sync::atomic::Ordering::Relaxed,
+                );
+                Ok(())
+            },
+        ))
         .map_err(|e| storage_error(&path, "watching the write-ahead log", e))?;
         let (head_tx, head_rx) = watch::channel(position);
         let (queue, rx) = std::sync::mpsc::channel();
         let (sync_tx, sync_rx) = std::sync::mpsc::channel();
         let room = Arc::new(tokio::sync::Semaphore::new(options.queue_capacity.max(1)));
         let stats = Arc::new(WriterCounters::default());
-        let failed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let durability = Arc::new(syncer::Durability::new(wal, head_tx, stats.clone()));
         let spawn_error = |e: std::io::Error| StoreError::Storage {
             path: path.clone(),
             action: "starting the writer thread",
             detail: e.to_string(),
         };
         let syncer = {
-            let (writer_tx, failed, stats) = (queue.clone(), failed.clone(), stats.clone());
+            let (writer_tx, durability) = (queue.clone(), durability.clone());
             std::thread::Builder::new()
                 .name("ticketflow-store-syncer".to_owned())
-                .spawn(move || syncer::run(wal, sync_rx, writer_tx, head_tx, failed, stats))
+                .spawn(move || syncer::run(durability, sync_rx, writer_tx))
                 .map_err(spawn_error)?
         };
         let writer = Writer {
@@ -216,7 +221,7 @@ impl SqliteStore {
             log_hash,
             heads: std::collections::HashMap::new(),
             syncer: sync_tx,
-            failed,
+            durability,
             wal_frames,
         };
         let thread = std::thread::Builder::new()

@@ -101,13 +101,6 @@ pub fn open_writer(path: &Path, create: bool) -> Result<(Connection, u64, Hash),
     if existed {
         check_identity(path, &conn)?;
     }
-    if !existed {
-        // EXPERIMENT: page size
-        if let Ok(size) = std::env::var("TF_PAGE_SIZE") {
-            conn.pragma_update(None, "page_size", size.parse::<i64>().unwrap_or(4096))
-                .map_err(err("setting the page size"))?;
-        }
-    }
     conn.pragma_update(None, "journal_mode", "WAL")
         .map_err(err("switching to WAL mode"))?;
     // NORMAL: COMMIT writes the WAL without flushing it; the store's syncer flushes it before

@@ -20,6 +20,8 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+
+use parking_lot::Mutex;
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::Instant;
 
@@ -69,14 +71,89 @@ impl WalFile {
     }
 }
 
+/// What the syncer thread and the writer share to make batches durable: the WAL file, the
+/// published head, and the failure flag. The writer uses it directly (an *inline* sync) only
+/// when nothing is in flight, so the two never flush concurrently and heads are published in
+/// commit order.
+pub struct Durability {
+    wal: Mutex<WalFile>,
+    /// `None` once a flush failed: dropping the sender ends every subscription.
+    head: Mutex<Option<watch::Sender<u64>>>,
+    /// Set when an `fdatasync` failed: nothing more may be written.
+    pub failed: AtomicBool,
+    stats: Arc<WriterCounters>,
+}
+
+impl Durability {
+    /// Wraps the open WAL and the head's sender.
+    pub fn new(wal: WalFile, head: watch::Sender<u64>, stats: Arc<WriterCounters>) -> Self {
+        Durability {
+            wal: Mutex::new(wal),
+            head: Mutex::new(Some(head)),
+            failed: AtomicBool::new(false),
+            stats,
+        }
+    }
+
+    /// Flushes the WAL once for every request in `batch`, then publishes and answers them —
+    /// or, if the flush failed, answers them with the error and stops the store. Returns
+    /// false after a failure.
+    pub fn sync_and_answer(&self, batch: Vec<SyncRequest>) -> bool {
+        let started = Instant::now();
+        let mut wal = self.wal.lock();
+        let synced = wal.sync();
+        self.stats.record_sync(started.elapsed());
+        let mut head = self.head.lock();
+        match (synced, head.as_ref()) {
+            (Ok(()), Some(sender)) => {
+                let position = batch.iter().map(|r| r.position).max().unwrap_or(0);
+                sender.send_if_modified(|h| {
+                    let changed = *h < position;
+                    if changed {
+                        *h = position;
+                    }
+                    changed
+                });
+                drop(head);
+                for request in batch {
+                    for (job, answer) in request.answers {
+                        let _ = job.reply.send(answer);
+                    }
+                }
+                true
+            }
+            (synced, _) => {
+                self.failed.store(true, Ordering::SeqCst);
+                let last = head.as_ref().map_or(0, |h| *h.borrow());
+                let cause = synced
+                    .err()
+                    .map_or_else(|| "an earlier flush failed".to_owned(), |e| e.to_string());
+                let error = StoreError::Storage {
+                    path: wal.path.clone(),
+                    action: "syncing the write-ahead log",
+                    detail: format!(
+                        "{cause}; nothing after position {last} is acknowledged — reopen the store once the disk is healthy"
+                    ),
+                };
+                tracing::error!(error = %error, "fdatasync failed; the store stops accepting appends");
+                // Reads stay at the last durable position; subscriptions end with an error.
+                *head = None;
+                for request in batch {
+                    for (job, _) in request.answers {
+                        let _ = job.reply.send(Err(error.clone()));
+                    }
+                }
+                false
+            }
+        }
+    }
+}
+
 /// Runs the syncer until the writer drops its sender.
 pub fn run(
-    mut wal: WalFile,
+    durability: Arc<Durability>,
     requests: Receiver<SyncRequest>,
     writer: Sender<WriterMsg>,
-    head: watch::Sender<u64>,
-    failed: Arc<AtomicBool>,
-    stats: Arc<WriterCounters>,
 ) {
     while let Ok(first) = requests.recv() {
         let mut batch = vec![first];
@@ -84,53 +161,15 @@ pub fn run(
             batch.push(more);
         }
         let covered = batch.len();
-        let started = Instant::now();
-        let synced = wal.sync();
-        stats.record_sync(started.elapsed());
-        match synced {
-            Ok(()) => {
-                let position = batch.iter().map(|r| r.position).max().unwrap_or(0);
-                head.send_if_modified(|h| {
-                    let changed = *h < position;
-                    if changed {
-                        *h = position;
-                    }
-                    changed
-                });
-                for request in batch {
-                    for (job, answer) in request.answers {
-                        let _ = job.reply.send(answer);
-                    }
-                }
-                let _ = writer.send(WriterMsg::Synced(covered));
-            }
-            Err(e) => {
-                failed.store(true, Ordering::SeqCst);
-                let error = StoreError::Storage {
-                    path: wal.path.clone(),
-                    action: "syncing the write-ahead log",
-                    detail: format!(
-                        "{e}; nothing after position {} is acknowledged — reopen the store once the disk is healthy",
-                        *head.borrow()
-                    ),
-                };
-                tracing::error!(error = %error, "fdatasync failed; the store stops accepting appends");
-                for request in batch {
-                    for (job, _) in request.answers {
-                        let _ = job.reply.send(Err(error.clone()));
-                    }
-                }
-                for request in requests.try_iter() {
-                    for (job, _) in request.answers {
-                        let _ = job.reply.send(Err(error.clone()));
-                    }
-                }
-                // Everything in flight is answered: the writer must not wait for more.
-                let _ = writer.send(WriterMsg::Synced(usize::MAX));
-                // Dropping `head` ends every subscription with an error; reads stay at the
-                // last durable position.
-                return;
-            }
+        if durability.sync_and_answer(batch) {
+            let _ = writer.send(WriterMsg::Synced(covered));
+        } else {
+            // Whatever is still queued is answered with the same error.
+            let rest: Vec<SyncRequest> = requests.try_iter().collect();
+            durability.sync_and_answer(rest);
+            // Everything in flight is answered: the writer must not wait for more.
+            let _ = writer.send(WriterMsg::Synced(usize::MAX));
+            return;
         }
     }
 }

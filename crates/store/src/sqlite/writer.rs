@@ -31,7 +31,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::{Duration, Instant};
 
@@ -43,13 +43,18 @@ use super::collector::Collector;
 pub use super::counters::WriterCounters;
 use super::insert::{Pending, append_one};
 use super::schema::storage_error;
-use super::syncer::SyncRequest;
+use super::syncer::{Durability, SyncRequest};
 use crate::append::{AppendOutcome, ExpectedVersion};
 use crate::chain::now_micros;
 use crate::error::{StoreError, StoreResult};
 
 /// Upper bound of events in one group commit, so one transaction stays short.
 pub const MAX_BATCH_EVENTS: usize = 8192;
+
+/// Batches of at most this many appends are flushed by the writer itself when nothing is in
+/// flight: with few concurrent writers there is no next batch worth preparing during the
+/// flush, and handing the flush to the syncer would only add a thread hop to every append.
+pub const INLINE_SYNC_APPENDS: usize = 16;
 
 /// WAL frames (pages) after which the writer checkpoints between two batches: 16 MiB of WAL
 /// at the default 4 KiB page size.
@@ -92,8 +97,8 @@ pub struct Writer {
     pub(super) heads: HashMap<StreamId, (u64, Hash)>,
     /// Committed batches go here to be made durable.
     pub(super) syncer: Sender<SyncRequest>,
-    /// Set by the syncer when an `fdatasync` failed: nothing more may be written.
-    pub(super) failed: Arc<AtomicBool>,
+    /// The WAL, the published head and the failure flag, shared with the syncer.
+    pub(super) durability: Arc<Durability>,
     /// WAL frames as of the last commit (set by the WAL hook).
     pub(super) wal_frames: Arc<AtomicU64>,
 }
@@ -116,7 +121,7 @@ impl Writer {
                 }
                 Ok(WriterMsg::Close) | Err(_) => break,
             };
-            if self.failed.load(Ordering::SeqCst) {
+            if self.durability.failed.load(Ordering::SeqCst) {
                 let _ = first.reply.send(Err(self.stopped()));
                 continue;
             }
@@ -145,7 +150,7 @@ impl Writer {
         let _ = syncer.join();
         // Clean shutdown: fold the WAL into the main file so a copy of the file alone is
         // complete. Failure is harmless (the WAL stays and is replayed on open).
-        if !self.failed.load(Ordering::SeqCst)
+        if !self.durability.failed.load(Ordering::SeqCst)
             && let Err(e) = self
                 .conn
                 .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
@@ -177,7 +182,11 @@ impl Writer {
         let done = self
             .conn
             .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
             });
         self.stats.record_checkpoint(started.elapsed());
         match done {
@@ -216,10 +225,18 @@ impl Writer {
                     .fetch_add(pending.position - self.position, Ordering::Relaxed);
                 self.position = pending.position;
                 self.log_hash = pending.log_hash;
-                self.hand_over(SyncRequest {
+                let request = SyncRequest {
                     position: self.position,
                     answers,
-                })
+                };
+                if *collector.in_flight == 0 && request.answers.len() <= INLINE_SYNC_APPENDS {
+                    if !self.durability.sync_and_answer(vec![request]) {
+                        self.stop_syncer();
+                    }
+                    false
+                } else {
+                    self.hand_over(request)
+                }
             }
             Err(e) => {
                 self.stats.failed_commits.fetch_add(1, Ordering::Relaxed);
@@ -234,6 +251,11 @@ impl Writer {
                 self.resync()
             }
         }
+    }
+
+    /// After a failed inline flush: lets the syncer thread end (nothing is in flight).
+    fn stop_syncer(&mut self) {
+        self.syncer = std::sync::mpsc::channel().0;
     }
 
     /// Gives a committed batch to the syncer; if the syncer has stopped, its callers get the
