@@ -71,7 +71,7 @@ fn main() {
             st.commit_micros as f64 / st.commits.max(1) as f64
         );
         println!(
-            "  {} fdatasyncs by the syncer, {:.0} µs each, {:.1} commits per fdatasync; {} checkpoints, {:.0} µs each",
+            "  {} fdatasyncs of the WAL (syncer or inline), {:.0} µs each, {:.1} commits per fdatasync; {} checkpoints, {:.0} µs each",
             st.syncs,
             st.sync_micros as f64 / st.syncs.max(1) as f64,
             st.commits as f64 / st.syncs.max(1) as f64,

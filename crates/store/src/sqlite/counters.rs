@@ -30,8 +30,8 @@ pub struct WriterStats {
     pub appends: u64,
     /// Events recorded.
     pub events: u64,
-    /// Time spent checking and inserting, including the short wait for returning callers
-    /// (see `MAX_LINGER`), in microseconds.
+    /// Time spent checking and inserting, including the time the open transaction waited
+    /// for the syncer to finish the previous flush, in microseconds.
     pub write_micros: u64,
     /// Time spent in COMMIT (writing the WAL frames, not flushing them), in microseconds.
     pub commit_micros: u64,
