@@ -70,6 +70,14 @@ fn main() {
             st.write_micros as f64 / st.commits.max(1) as f64,
             st.commit_micros as f64 / st.commits.max(1) as f64
         );
+        println!(
+            "  {} fdatasyncs of the WAL (syncer or inline), {:.0} µs each, {:.1} commits per fdatasync; {} checkpoints, {:.0} µs each",
+            st.syncs,
+            st.sync_micros as f64 / st.syncs.max(1) as f64,
+            st.commits as f64 / st.syncs.max(1) as f64,
+            st.checkpoints,
+            st.checkpoint_micros as f64 / st.checkpoints.max(1) as f64
+        );
         store.close().await;
     });
 }

@@ -1,29 +1,26 @@
 //! Choosing which appends share a group commit.
 
-use std::collections::HashSet;
 use std::sync::mpsc::{Receiver, TryRecvError};
-use std::time::{Duration, Instant};
 
-use super::writer::{AppendJob, MAX_BATCH_EVENTS};
+use super::writer::{AppendJob, MAX_BATCH_EVENTS, WriterMsg};
 
 /// Gathers one group commit's appends as they arrive.
 ///
-/// It takes everything already queued and then, for a short bounded time, waits for the
-/// callers the previous commit answered: under steady concurrent load they come straight
-/// back with their next append, and without the wait the writers split into two half-size
-/// groups that alternate, paying twice the fsyncs. Callers are recognised by their tokio
-/// task id; a single writer is never waited for (it is already back when the batch starts),
-/// and the wait never exceeds half the previous commit's duration or [`MAX_LINGER`].
+/// It takes everything already queued. If the syncer is still flushing an earlier commit, it
+/// keeps the transaction open and goes on taking appends until the syncer is free: committing
+/// earlier would not make anything durable sooner (the next `fdatasync` cannot start before
+/// the current one ends), it would only write the same hot index pages to the WAL twice.
+/// When the syncer is idle and nothing is queued, the batch is complete — a single writer is
+/// never kept waiting.
 pub struct Collector<'a> {
-    pub(super) rx: &'a Receiver<AppendJob>,
-    pub(super) returning: HashSet<tokio::task::Id>,
-    pub(super) deadline: Instant,
+    pub(super) rx: &'a Receiver<WriterMsg>,
+    /// Commits handed to the syncer and not yet reported synced.
+    pub(super) in_flight: &'a mut usize,
+    /// Set when the store asked the writer to stop.
+    pub(super) closing: &'a mut bool,
     pub(super) events: usize,
     pub(super) first: Option<AppendJob>,
 }
-
-/// The longest a batch waits for returning callers.
-pub const MAX_LINGER: Duration = Duration::from_micros(300);
 
 impl Collector<'_> {
     /// The next append for this batch, `None` when the batch is complete.
@@ -31,27 +28,34 @@ impl Collector<'_> {
         if let Some(job) = self.first.take() {
             return Some(self.take(job));
         }
-        if self.events >= MAX_BATCH_EVENTS {
-            return None;
-        }
-        match self.rx.try_recv() {
-            Ok(job) => Some(self.take(job)),
-            Err(TryRecvError::Disconnected) => None,
-            Err(TryRecvError::Empty) => {
-                let now = Instant::now();
-                if self.returning.is_empty() || now >= self.deadline {
+        loop {
+            if self.events >= MAX_BATCH_EVENTS || *self.closing {
+                return None;
+            }
+            let msg = match self.rx.try_recv() {
+                Ok(msg) => msg,
+                Err(TryRecvError::Disconnected) => {
+                    *self.closing = true;
                     return None;
                 }
-                let job = self.rx.recv_timeout(self.deadline - now).ok()?;
-                Some(self.take(job))
+                Err(TryRecvError::Empty) if *self.in_flight == 0 => return None,
+                Err(TryRecvError::Empty) => match self.rx.recv() {
+                    Ok(msg) => msg,
+                    Err(_) => {
+                        *self.closing = true;
+                        return None;
+                    }
+                },
+            };
+            match msg {
+                WriterMsg::Append(job) => return Some(self.take(job)),
+                WriterMsg::Synced(n) => *self.in_flight = self.in_flight.saturating_sub(n),
+                WriterMsg::Close => *self.closing = true,
             }
         }
     }
 
     fn take(&mut self, job: AppendJob) -> AppendJob {
-        if let Some(caller) = job.caller {
-            self.returning.remove(&caller);
-        }
         self.events += job.events.len();
         job
     }

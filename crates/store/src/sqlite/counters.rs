@@ -1,6 +1,7 @@
 //! The writer's counters: how well group commit works and where the time goes.
 
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 /// Counters the writer keeps for operators: how well group commit works and where the time
 /// goes. Read them through [`super::SqliteStore::writer_stats`].
@@ -12,6 +13,10 @@ pub struct WriterCounters {
     pub(super) events: AtomicU64,
     pub(super) write_micros: AtomicU64,
     pub(super) commit_micros: AtomicU64,
+    pub(super) syncs: AtomicU64,
+    pub(super) sync_micros: AtomicU64,
+    pub(super) checkpoints: AtomicU64,
+    pub(super) checkpoint_micros: AtomicU64,
 }
 
 /// A reading of the writer's counters since the store was opened.
@@ -25,11 +30,19 @@ pub struct WriterStats {
     pub appends: u64,
     /// Events recorded.
     pub events: u64,
-    /// Time spent checking and inserting, including the short wait for returning callers
-    /// (see `MAX_LINGER`), in microseconds.
+    /// Time spent checking and inserting, including the time the open transaction waited
+    /// for the syncer to finish the previous flush, in microseconds.
     pub write_micros: u64,
-    /// Time spent in COMMIT (WAL write and fsync), in microseconds.
+    /// Time spent in COMMIT (writing the WAL frames, not flushing them), in microseconds.
     pub commit_micros: u64,
+    /// `fdatasync` calls of the WAL by the syncer (one covers every commit before it).
+    pub syncs: u64,
+    /// Time spent in those `fdatasync` calls, in microseconds; it overlaps the writer's work.
+    pub sync_micros: u64,
+    /// Checkpoints run by the writer (each fsyncs the WAL and the database file).
+    pub checkpoints: u64,
+    /// Time spent in checkpoints, in microseconds.
+    pub checkpoint_micros: u64,
 }
 
 impl WriterCounters {
@@ -42,6 +55,27 @@ impl WriterCounters {
             events: self.events.load(Ordering::Relaxed),
             write_micros: self.write_micros.load(Ordering::Relaxed),
             commit_micros: self.commit_micros.load(Ordering::Relaxed),
+            syncs: self.syncs.load(Ordering::Relaxed),
+            sync_micros: self.sync_micros.load(Ordering::Relaxed),
+            checkpoints: self.checkpoints.load(Ordering::Relaxed),
+            checkpoint_micros: self.checkpoint_micros.load(Ordering::Relaxed),
         }
     }
+
+    /// Counts one `fdatasync` of the WAL.
+    pub fn record_sync(&self, took: Duration) {
+        self.syncs.fetch_add(1, Ordering::Relaxed);
+        self.sync_micros.fetch_add(micros(took), Ordering::Relaxed);
+    }
+
+    /// Counts one checkpoint.
+    pub fn record_checkpoint(&self, took: Duration) {
+        self.checkpoints.fetch_add(1, Ordering::Relaxed);
+        self.checkpoint_micros
+            .fetch_add(micros(took), Ordering::Relaxed);
+    }
+}
+
+fn micros(d: Duration) -> u64 {
+    d.as_micros().min(u128::from(u64::MAX)) as u64
 }

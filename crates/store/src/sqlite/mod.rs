@@ -3,25 +3,60 @@
 //! # Design
 //!
 //! * **One writer thread** owns the only write connection ([`writer`]). Appends are queued on
-//!   a bounded channel and group-committed: everything queued when the writer becomes free is
-//!   recorded in one transaction with one fsync. Each caller is answered after the commit.
+//!   a bounded channel and group-committed: everything queued when the writer becomes free —
+//!   and everything arriving while the previous commit is still being flushed — is recorded
+//!   in one transaction.
+//! * **One syncer thread** ([`syncer`]) makes each committed transaction durable with one
+//!   `fdatasync` of the WAL, then publishes the new head and answers the callers. The writer
+//!   does not wait for it: it prepares the next batch while the disk flushes this one.
 //! * **Readers** use a small pool of read-only connections on the blocking thread pool. WAL
 //!   gives each query a consistent snapshot of committed transactions, so a reader never
-//!   blocks the writer, never sees a half-written append, and — because positions are
-//!   assigned by the single writer in commit order — always sees a gap-free prefix of the log.
-//! * **The head** (last committed position) is published on a `watch` channel after each
-//!   commit; subscriptions wake on it (see [`crate::subscription`]).
+//!   blocks the writer and never sees a half-written append. Because a commit is visible to
+//!   SQLite readers *before* the syncer made it durable, every read is bounded by the
+//!   published head (see "Durability" below).
+//! * **The head** (last durable position) is published on a `watch` channel by the syncer;
+//!   subscriptions wake on it (see [`crate::subscription`]).
 //! * **The file** is checked before anything is written to it ([`schema`]): a newer format, a
 //!   foreign database or a damaged file is refused, never repaired.
 //!
-//! Durability comes from `journal_mode=WAL` + `synchronous=FULL`: SQLite fsyncs the WAL at
-//! every commit, and a crash at any moment leaves the file at the last committed transaction
-//! (an uncommitted tail of the WAL is ignored on open).
+//! # Durability
+//!
+//! The connection runs `journal_mode=WAL`, `synchronous=NORMAL`, `wal_autocheckpoint=0`.
+//! What makes an acknowledged append survive a power cut:
+//!
+//! 1. **Commit, then flush, then answer.** COMMIT appends the batch's pages and a commit frame
+//!    to the WAL (page cache only). The syncer's `fdatasync` of the WAL starts after that
+//!    COMMIT returned, so when it returns the frames are on the device; only then are the
+//!    callers answered and the head published. One flush covers every commit before it.
+//! 2. **A WAL is only ever valid as a prefix.** On recovery SQLite replays frames from the
+//!    start while their salts and cumulative checksums match, and keeps everything up to the
+//!    last valid commit frame. A lost unflushed tail therefore loses whole transactions — the
+//!    newest, unacknowledged ones — never part of one and never an older one.
+//! 3. **Checkpoints never overwrite what is not yet safe.** Auto-checkpoint is off; the writer
+//!    checkpoints between batches ([`writer::CHECKPOINT_FRAMES`]). Under `synchronous=NORMAL`
+//!    SQLite fsyncs the WAL before copying its pages into the database file and fsyncs the
+//!    database file before it records the copy as complete; the WAL is reset (and its frames
+//!    overwritten) only at the next write transaction after a *complete* checkpoint, and the
+//!    reset fsyncs the new WAL header. So a page leaves the WAL only once it is durable in the
+//!    database file. (`synchronous=OFF` would skip all three flushes and is never used.)
+//! 4. **Nothing becomes visible before it is durable.** `read_stream`, `read_all`,
+//!    `stream_version` and `last_position` filter by the published head, read *before* the
+//!    query; subscriptions read through `read_all`; `verify` and `backup` wait, before they
+//!    return, until the head covers what they saw. On open, the WAL and the database file are
+//!    fsynced before the head is first published, because a process killed between COMMIT
+//!    and flush leaves committed-but-unflushed frames in the page cache that the next open
+//!    would otherwise publish.
+//! 5. **A failed flush stops the store.** After a failed `fdatasync` the kernel may have
+//!    dropped the dirty pages, so no later flush proves anything: waiting callers get the
+//!    error, the head stops, and appends are refused until the store is reopened.
 
+mod backup;
 mod collector;
 mod counters;
+pub mod insert;
 mod rows;
 pub mod schema;
+mod syncer;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -41,7 +76,7 @@ use crate::subscription::Subscription;
 use crate::verify::VerifyReport;
 pub use counters::WriterStats;
 use schema::storage_error;
-use writer::{AppendJob, Writer, WriterCounters};
+use writer::{AppendJob, Writer, WriterCounters, WriterMsg};
 
 /// How to open a SQLite store.
 #[derive(Debug, Clone)]
@@ -75,10 +110,11 @@ pub struct SqliteStore {
 
 struct Shared {
     path: PathBuf,
-    queue: Mutex<Option<std::sync::mpsc::Sender<AppendJob>>>,
+    queue: Mutex<Option<std::sync::mpsc::Sender<WriterMsg>>>,
     /// Bounds the appends queued for the writer; a caller waits here when it is full.
     room: Arc<tokio::sync::Semaphore>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// The last durable position, published by the syncer.
     head: watch::Receiver<u64>,
     idle: Mutex<Vec<Connection>>,
     max_idle: usize,
@@ -89,6 +125,16 @@ struct Shared {
 impl std::fmt::Debug for SqliteStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "SqliteStore({})", self.inner.path.display())
+    }
+}
+
+impl Drop for Shared {
+    /// The last handle is gone: let the writer finish what is queued and stop (the syncer
+    /// holds a sender of the writer's queue too, so dropping ours alone would not end it).
+    fn drop(&mut self) {
+        if let Some(queue) = self.queue.get_mut().take() {
+            let _ = queue.send(WriterMsg::Close);
+        }
     }
 }
 
@@ -116,28 +162,73 @@ impl SqliteStore {
     /// [`StoreError::Corrupt`] without modifying the file.
     pub fn open(path: impl AsRef<Path>, options: SqliteOptions) -> StoreResult<Self> {
         let path = path.as_ref().to_owned();
-        let (conn, position, log_hash) = schema::open_writer(&path, options.create)?;
+        let (mut conn, position, log_hash) = schema::open_writer(&path, options.create)?;
+        let io = |action: &'static str| {
+            let path = path.clone();
+            move |e: std::io::Error| StoreError::Storage {
+                path,
+                action,
+                detail: e.to_string(),
+            }
+        };
+        // What the file holds may include commits a killed process never flushed: make it
+        // durable before publishing any of it (module docs, point 4).
+        let mut wal = syncer::WalFile::open(&path).map_err(io("opening the write-ahead log"))?;
+        wal.sync().map_err(io("syncing the write-ahead log"))?;
+        std::fs::File::open(&path)
+            .and_then(|f| f.sync_all())
+            .map_err(io("syncing the store file"))?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // The WAL's directory entry: the syncer flushes the file's data, not its name.
+            std::fs::File::open(dir)
+                .and_then(|f| f.sync_all())
+                .map_err(io("syncing the store directory"))?;
+        }
+        let wal_frames = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let frames = wal_frames.clone();
+        conn.wal_hook(Some(
+            move |_: &mut rusqlite::hooks::Wal, pages: std::ffi::c_int| {
+                frames.store(
+                    u64::try_from(pages).unwrap_or(0),
+                    std::sync::atomic::Ordering::Relaxed,
+                );
+                Ok(())
+            },
+        ))
+        .map_err(|e| storage_error(&path, "watching the write-ahead log", e))?;
         let (head_tx, head_rx) = watch::channel(position);
         let (queue, rx) = std::sync::mpsc::channel();
+        let (sync_tx, sync_rx) = std::sync::mpsc::channel();
         let room = Arc::new(tokio::sync::Semaphore::new(options.queue_capacity.max(1)));
         let stats = Arc::new(WriterCounters::default());
+        let durability = Arc::new(syncer::Durability::new(wal, head_tx, stats.clone()));
+        let spawn_error = |e: std::io::Error| StoreError::Storage {
+            path: path.clone(),
+            action: "starting the writer thread",
+            detail: e.to_string(),
+        };
+        let syncer = {
+            let (writer_tx, durability) = (queue.clone(), durability.clone());
+            std::thread::Builder::new()
+                .name("ticketflow-store-syncer".to_owned())
+                .spawn(move || syncer::run(durability, sync_rx, writer_tx))
+                .map_err(spawn_error)?
+        };
         let writer = Writer {
             stats: stats.clone(),
             path: path.clone(),
             conn,
             position,
             log_hash,
-            head: head_tx,
             heads: std::collections::HashMap::new(),
+            syncer: sync_tx,
+            durability,
+            wal_frames,
         };
         let thread = std::thread::Builder::new()
             .name("ticketflow-store-writer".to_owned())
-            .spawn(move || writer.run(rx))
-            .map_err(|e| StoreError::Storage {
-                path: path.clone(),
-                action: "starting the writer thread",
-                detail: e.to_string(),
-            })?;
+            .spawn(move || writer.run(rx, syncer))
+            .map_err(spawn_error)?;
         Ok(SqliteStore {
             inner: Arc::new(Shared {
                 path,
@@ -168,7 +259,9 @@ impl SqliteStore {
     /// into the main file and waits for the writer thread. Later appends fail with
     /// [`StoreError::Closed`]; reads keep working.
     pub async fn close(&self) {
-        drop(self.inner.queue.lock().take());
+        if let Some(queue) = self.inner.queue.lock().take() {
+            let _ = queue.send(WriterMsg::Close);
+        }
         let handle = self.inner.writer.lock().take();
         if let Some(handle) = handle {
             let _ = tokio::task::spawn_blocking(move || handle.join()).await;
@@ -183,7 +276,25 @@ impl SqliteStore {
     pub async fn backup(&self, dest: impl AsRef<Path>) -> StoreResult<()> {
         let dest = dest.as_ref().to_owned();
         let path = self.inner.path.clone();
-        blocking(move || backup_file(&path, &dest)).await
+        let copied = blocking(move || backup::backup_file(&path, &dest)).await?;
+        self.until_durable(copied).await
+    }
+
+    /// The last durable position: every read is bounded by it.
+    fn durable(&self) -> u64 {
+        *self.inner.head.borrow()
+    }
+
+    /// Waits until `position` is durable, for operations that saw the file directly (a
+    /// snapshot may hold a commit the syncer is still flushing).
+    async fn until_durable(&self, position: u64) -> StoreResult<()> {
+        let mut head = self.inner.head.clone();
+        head.wait_for(|h| *h >= position)
+            .await
+            .map(|_| ())
+            .map_err(|_| StoreError::Closed {
+                reason: "the store stopped before what was read became durable".to_owned(),
+            })
     }
 
     async fn read<R: Send + 'static>(
@@ -203,42 +314,6 @@ async fn blocking<R: Send + 'static>(
         .map_err(|e| StoreError::Closed {
             reason: format!("a read task did not finish: {e}"),
         })?
-}
-
-fn backup_file(path: &Path, dest: &Path) -> StoreResult<()> {
-    let io = |action: &'static str| {
-        move |e: std::io::Error| StoreError::Storage {
-            path: dest.to_owned(),
-            action,
-            detail: e.to_string(),
-        }
-    };
-    if dest.exists() {
-        return Err(StoreError::Storage {
-            path: dest.to_owned(),
-            action: "starting a backup",
-            detail: "the backup file already exists; choose a new name".to_owned(),
-        });
-    }
-    let conn = schema::open_reader(path)?;
-    conn.pragma_update(None, "query_only", false)
-        .map_err(|e| storage_error(path, "preparing a backup", e))?;
-    let target = dest.to_str().ok_or_else(|| StoreError::Storage {
-        path: dest.to_owned(),
-        action: "starting a backup",
-        detail: "the backup path is not valid UTF-8".to_owned(),
-    })?;
-    conn.execute("VACUUM INTO ?1", [target])
-        .map_err(|e| storage_error(dest, "writing the backup", e))?;
-    std::fs::File::open(dest)
-        .and_then(|f| f.sync_all())
-        .map_err(io("syncing the backup"))?;
-    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::File::open(dir)
-            .and_then(|f| f.sync_all())
-            .map_err(io("syncing the backup directory"))?;
-    }
-    Ok(())
 }
 
 /// Verifies a store file without opening it for writing: for auditors, for backups, and for
@@ -275,14 +350,13 @@ impl EventStore for SqliteStore {
         let queue = self.inner.queue.lock().clone().ok_or_else(closed)?;
         let (reply, answer) = oneshot::channel();
         queue
-            .send(AppendJob {
+            .send(WriterMsg::Append(AppendJob {
                 stream: stream.clone(),
                 expected,
                 events,
                 reply,
-                caller: tokio::task::try_id(),
                 _permit: permit,
-            })
+            }))
             .map_err(|_| closed())?;
         answer.await.map_err(|_| closed())?
     }
@@ -293,13 +367,15 @@ impl EventStore for SqliteStore {
         read: StreamRead,
     ) -> StoreResult<Vec<RecordedEvent>> {
         let stream = stream.clone();
-        self.read(move |p, c| rows::read_stream(p, c, &stream, read))
+        let durable = self.durable();
+        self.read(move |p, c| rows::read_stream(p, c, &stream, read, durable))
             .await
     }
 
     async fn stream_version(&self, stream: &StreamId) -> StoreResult<Option<u64>> {
         let stream = stream.clone();
-        self.read(move |p, c| rows::stream_version(p, c, &stream))
+        let durable = self.durable();
+        self.read(move |p, c| rows::stream_version(p, c, &stream, durable))
             .await
     }
 
@@ -310,12 +386,13 @@ impl EventStore for SqliteStore {
         max_count: usize,
     ) -> StoreResult<Vec<RecordedEvent>> {
         let filter = filter.clone();
-        self.read(move |p, c| rows::read_all(p, c, from, &filter, max_count))
+        let durable = self.durable();
+        self.read(move |p, c| rows::read_all(p, c, from, &filter, max_count, durable))
             .await
     }
 
     async fn last_position(&self) -> StoreResult<u64> {
-        self.read(|p, c| rows::last_position(p, c)).await
+        Ok(self.durable())
     }
 
     fn subscribe_all(&self, after: u64, filter: Filter) -> Subscription {
@@ -323,6 +400,8 @@ impl EventStore for SqliteStore {
     }
 
     async fn verify(&self) -> StoreResult<VerifyReport> {
-        self.read(rows::verify).await
+        let report = self.read(rows::verify).await?;
+        self.until_durable(report.head_position).await?;
+        Ok(report)
     }
 }

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, params};
 use ticketflow_events::{Hash, RecordedEvent, StreamId, Timestamp};
 use uuid::Uuid;
 
@@ -105,27 +105,28 @@ fn unreadable(u: Undecodable) -> StoreError {
     }
 }
 
-/// Reads one stream.
+/// Reads one stream, up to the durable position `durable`.
 pub fn read_stream(
     path: &Path,
     conn: &Connection,
     stream: &StreamId,
     read: StreamRead,
+    durable: u64,
 ) -> StoreResult<Vec<RecordedEvent>> {
     let err = |e| storage_error(path, "reading a stream", e);
     let sql = match read.direction {
         Direction::Forward => format!(
-            "SELECT {COLUMNS} FROM events WHERE stream_id = ?1 AND stream_version >= ?2 ORDER BY stream_version ASC LIMIT ?3"
+            "SELECT {COLUMNS} FROM events WHERE stream_id = ?1 AND stream_version >= ?2 AND position <= ?4 ORDER BY stream_version ASC LIMIT ?3"
         ),
         Direction::Backward => format!(
-            "SELECT {COLUMNS} FROM events WHERE stream_id = ?1 AND stream_version <= ?2 ORDER BY stream_version DESC LIMIT ?3"
+            "SELECT {COLUMNS} FROM events WHERE stream_id = ?1 AND stream_version <= ?2 AND position <= ?4 ORDER BY stream_version DESC LIMIT ?3"
         ),
     };
     let from = i64::try_from(read.from).unwrap_or(i64::MAX);
     let limit = i64::try_from(read.max_count).unwrap_or(i64::MAX);
     let mut stmt = conn.prepare_cached(&sql).map_err(err)?;
     let mut rows = stmt
-        .query(params![stream.as_str(), from, limit])
+        .query(params![stream.as_str(), from, limit, clamp(durable)])
         .map_err(err)?;
     let mut out = Vec::new();
     while let Some(row) = rows.next().map_err(err)? {
@@ -134,17 +135,27 @@ pub fn read_stream(
     Ok(out)
 }
 
-/// The last version of a stream.
+/// Positions are stored as SQLite integers.
+fn clamp(position: u64) -> i64 {
+    i64::try_from(position).unwrap_or(i64::MAX)
+}
+
+/// The last durable version of a stream. Walks the stream index backwards from the newest
+/// entry: the commits not yet durable are the newest, so this stops after a few rows.
 pub fn stream_version(
     path: &Path,
     conn: &Connection,
     stream: &StreamId,
+    durable: u64,
 ) -> StoreResult<Option<u64>> {
     let err = |e| storage_error(path, "reading a stream version", e);
     let v: Option<i64> = conn
-        .prepare_cached("SELECT max(stream_version) FROM events WHERE stream_id = ?1")
+        .prepare_cached(
+            "SELECT stream_version FROM events WHERE stream_id = ?1 AND position <= ?2 ORDER BY stream_version DESC LIMIT 1",
+        )
         .map_err(err)?
-        .query_row([stream.as_str()], |r| r.get(0))
+        .query_row(params![stream.as_str(), clamp(durable)], |r| r.get(0))
+        .optional()
         .map_err(err)?;
     Ok(v.map(|v| v.max(0) as u64))
 }
@@ -159,6 +170,7 @@ pub fn read_all(
     from: u64,
     filter: &Filter,
     max_count: usize,
+    durable: u64,
 ) -> StoreResult<Vec<RecordedEvent>> {
     let err = |e| storage_error(path, "reading the log", e);
     let from = i64::try_from(from.max(1)).unwrap_or(i64::MAX);
@@ -166,11 +178,11 @@ pub fn read_all(
     if max_count == 0 {
         return Ok(out);
     }
-    let mut sql = format!("SELECT {COLUMNS} FROM events WHERE position >= ?1");
-    let mut values: Vec<rusqlite::types::Value> = vec![from.into()];
+    let mut sql = format!("SELECT {COLUMNS} FROM events WHERE position >= ?1 AND position <= ?2");
+    let mut values: Vec<rusqlite::types::Value> = vec![from.into(), clamp(durable).into()];
     if !filter.streams.is_empty() {
         let marks: Vec<String> = (0..filter.streams.len())
-            .map(|i| format!("?{}", i + 2))
+            .map(|i| format!("?{}", i + 3))
             .collect();
         sql.push_str(&format!(" AND stream_id IN ({})", marks.join(", ")));
         values.extend(filter.streams.iter().map(|s| s.as_str().to_owned().into()));
@@ -204,15 +216,6 @@ pub fn read_all(
         }
     }
     Ok(out)
-}
-
-/// The last committed position.
-pub fn last_position(path: &Path, conn: &Connection) -> StoreResult<u64> {
-    let v: Option<i64> = conn
-        .prepare_cached("SELECT max(position) FROM events")
-        .and_then(|mut s| s.query_row([], |r| r.get(0)))
-        .map_err(|e| storage_error(path, "reading the last position", e))?;
-    Ok(v.map_or(0, |v| v.max(0) as u64))
 }
 
 /// Walks the whole log in one read transaction (one consistent snapshot).

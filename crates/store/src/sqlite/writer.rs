@@ -1,15 +1,21 @@
-//! The writer thread: group commit.
+//! The writer thread: group commit, pipelined with the syncer.
 //!
 //! Exactly one thread owns the write connection. Appends arrive on a channel; the writer takes
-//! the first one, drains everything else already queued (up to [`MAX_BATCH_EVENTS`]) and
-//! records the whole batch in **one** transaction, which SQLite commits with one fsync of the
-//! WAL (`synchronous=FULL`). Only after the commit returned does it publish the new head and
-//! answer each caller, so an answer always means "durable".
+//! the first one, then everything else already queued — and, while the syncer is still
+//! flushing the previous commit, everything that arrives until it is done (up to
+//! [`MAX_BATCH_EVENTS`]) — and records the whole batch in **one** transaction. COMMIT runs with
+//! `synchronous=NORMAL`: it writes the WAL frames but does not flush them. The committed batch
+//! goes to the syncer ([`super::syncer`]), which flushes the WAL with one `fdatasync` and only
+//! then publishes the new head and answers the callers; the writer meanwhile starts the next
+//! batch. So an answer still always means "durable", but the flush of batch N overlaps the
+//! statements of batch N+1.
 //!
 //! Invariants:
-//! * Positions are assigned here, in order, from `next_position`; nobody else assigns them,
-//!   so they strictly increase in commit order. A failed batch assigns nothing: the in-memory
-//!   head only advances after a successful commit.
+//! * Positions are assigned here, in order, from the committed position; nobody else assigns
+//!   them, so they strictly increase in commit order. A failed batch assigns nothing: the
+//!   in-memory position only advances after a successful commit.
+//! * Every answer of a committed batch — success, wrong expected version, idempotent replay —
+//!   goes through the syncer, because each of them may describe a commit not yet durable.
 //! * Each append is checked against the file plus the batch's own earlier appends: the
 //!   expected version before anything is inserted, idempotency by the unique index on
 //!   `event_id` (a multi-event append runs under a savepoint and is rolled back to it when
@@ -19,27 +25,50 @@
 //!   commit and is dropped after a failed one.
 //! * A storage failure (full disk, I/O error) aborts the whole batch: it is rolled back and
 //!   every caller in it gets the error. Nothing of it becomes visible.
+//! * Checkpoints run here, between batches, never inside a COMMIT (auto-checkpoint is off):
+//!   see [`Writer::checkpoint_if_due`] and the durability argument in [`super`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
-use std::sync::mpsc::Receiver;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, Sender};
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OptionalExtension, params};
-use ticketflow_events::{Hash, NewEvent, RecordedEvent, StreamId, Timestamp};
-use tokio::sync::{oneshot, watch};
-use uuid::Uuid;
+use ticketflow_events::{Hash, NewEvent, StreamId, Timestamp};
+use tokio::sync::oneshot;
 
-use super::collector::{Collector, MAX_LINGER};
+use super::collector::Collector;
 pub use super::counters::WriterCounters;
+use super::insert::{Pending, append_one};
 use super::schema::storage_error;
-use crate::append::{AppendOutcome, ExpectedVersion, RecordedId, Replay, replay_of};
-use crate::chain::{log_hash, now_micros};
+use super::syncer::{Durability, SyncRequest};
+use crate::append::{AppendOutcome, ExpectedVersion};
+use crate::chain::now_micros;
 use crate::error::{StoreError, StoreResult};
 
 /// Upper bound of events in one group commit, so one transaction stays short.
 pub const MAX_BATCH_EVENTS: usize = 8192;
+
+/// Batches of at most this many appends are flushed by the writer itself when nothing is in
+/// flight: with few concurrent writers there is no next batch worth preparing during the
+/// flush, and handing the flush to the syncer would only add a thread hop to every append.
+pub const INLINE_SYNC_APPENDS: usize = 16;
+
+/// WAL frames (pages) after which the writer checkpoints between two batches: 16 MiB of WAL
+/// at the default 4 KiB page size.
+pub const CHECKPOINT_FRAMES: u64 = 4096;
+
+/// What the writer thread receives.
+pub enum WriterMsg {
+    /// An append to record.
+    Append(AppendJob),
+    /// The syncer made this many handed-over commits durable and answered them.
+    Synced(usize),
+    /// The store is closing: finish what is queued and stop.
+    Close,
+}
 
 /// One queued append.
 pub struct AppendJob {
@@ -51,8 +80,6 @@ pub struct AppendJob {
     pub events: Vec<NewEvent>,
     /// Where the answer goes.
     pub reply: oneshot::Sender<StoreResult<AppendOutcome>>,
-    /// The caller's tokio task, so the writer can tell when the callers it answered are back.
-    pub caller: Option<tokio::task::Id>,
     /// The caller's place in the queue; released when the job is answered (backpressure).
     pub _permit: tokio::sync::OwnedSemaphorePermit,
 }
@@ -61,80 +88,128 @@ pub struct AppendJob {
 pub struct Writer {
     pub(super) path: PathBuf,
     pub(super) conn: Connection,
-    /// Last committed position.
+    /// Last committed position (possibly not yet durable).
     pub(super) position: u64,
     /// Log hash at `position`.
     pub(super) log_hash: Hash,
-    pub(super) head: watch::Sender<u64>,
-    pub(super) stats: std::sync::Arc<WriterCounters>,
+    pub(super) stats: Arc<WriterCounters>,
     /// Last version and hash of recently written streams, as committed.
     pub(super) heads: HashMap<StreamId, (u64, Hash)>,
+    /// Committed batches go here to be made durable.
+    pub(super) syncer: Sender<SyncRequest>,
+    /// The WAL, the published head and the failure flag, shared with the syncer.
+    pub(super) durability: Arc<Durability>,
+    /// WAL frames as of the last commit (set by the WAL hook).
+    pub(super) wal_frames: Arc<AtomicU64>,
 }
 
 /// Streams whose heads the writer remembers; beyond this the cache starts over.
 const HEAD_CACHE_STREAMS: usize = 100_000;
 
-/// A batch's view of what it has written so far, on top of the file.
-#[derive(Default)]
-struct Pending {
-    heads: HashMap<StreamId, (u64, Hash)>,
-    position: u64,
-    log_hash: Hash,
-}
-
-const INSERT: &str = "INSERT INTO events (position, stream_id, stream_version, event_id, event_type, schema_version, recorded_at, occurred_at, actor, correlation_id, causation_id, payload, prev_hash, hash, log_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
-
 impl Writer {
-    /// Runs until every sender is gone, then checkpoints the WAL into the main file.
-    pub fn run(mut self, rx: Receiver<AppendJob>) {
-        let mut returning = HashSet::new();
-        let mut linger = Duration::ZERO;
-        while let Ok(first) = rx.recv() {
+    /// Runs until the store closes, then waits for the syncer and checkpoints the WAL into
+    /// the main file.
+    pub fn run(mut self, rx: Receiver<WriterMsg>, syncer: std::thread::JoinHandle<()>) {
+        let mut in_flight = 0usize;
+        let mut closing = false;
+        while !closing {
+            let first = match rx.recv() {
+                Ok(WriterMsg::Append(job)) => job,
+                Ok(WriterMsg::Synced(n)) => {
+                    in_flight = in_flight.saturating_sub(n);
+                    continue;
+                }
+                Ok(WriterMsg::Close) | Err(_) => break,
+            };
+            if self.durability.failed.load(Ordering::SeqCst) {
+                let _ = first.reply.send(Err(self.stopped()));
+                continue;
+            }
             let mut collector = Collector {
                 rx: &rx,
-                returning: std::mem::take(&mut returning),
-                deadline: Instant::now() + linger,
+                in_flight: &mut in_flight,
+                closing: &mut closing,
                 events: 0,
                 first: Some(first),
             };
-            let (answered, commit_time) = self.commit_batch(&mut collector);
-            returning = answered;
-            linger = (commit_time / 2).min(MAX_LINGER);
+            if self.commit_batch(&mut collector) {
+                in_flight += 1;
+            }
+            self.checkpoint_if_due();
         }
+        // Appends that raced with close are refused, not dropped silently.
+        let syncer_tx = std::mem::replace(&mut self.syncer, std::sync::mpsc::channel().0);
+        drop(syncer_tx);
+        while let Ok(msg) = rx.try_recv() {
+            if let WriterMsg::Append(job) = msg {
+                let _ = job.reply.send(Err(StoreError::Closed {
+                    reason: "the store was closed while the append was queued".to_owned(),
+                }));
+            }
+        }
+        let _ = syncer.join();
         // Clean shutdown: fold the WAL into the main file so a copy of the file alone is
         // complete. Failure is harmless (the WAL stays and is replayed on open).
-        if let Err(e) = self
-            .conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        if !self.durability.failed.load(Ordering::SeqCst)
+            && let Err(e) = self
+                .conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
         {
             tracing::warn!(path = %self.path.display(), error = %e, "checkpoint at shutdown failed");
         }
     }
 
-    /// Records one batch and answers its callers; returns the task ids answered and how long
-    /// the COMMIT took.
-    fn commit_batch(
-        &mut self,
-        collector: &mut Collector<'_>,
-    ) -> (HashSet<tokio::task::Id>, Duration) {
+    fn stopped(&self) -> StoreError {
+        StoreError::Storage {
+            path: self.path.clone(),
+            action: "appending",
+            detail: "an earlier fdatasync of the write-ahead log failed, so the store stopped accepting appends; reopen it once the disk is healthy".to_owned(),
+        }
+    }
+
+    /// Runs a checkpoint when the WAL has grown past [`CHECKPOINT_FRAMES`].
+    ///
+    /// `PASSIVE` under `synchronous=NORMAL`: SQLite fsyncs the WAL before copying pages into
+    /// the database file and fsyncs the database file before it records the copy as done
+    /// (`nBackfill`). Only a fully recorded checkpoint lets the next write transaction reset
+    /// the WAL and overwrite its frames, and that reset fsyncs the new WAL header. So no
+    /// frame is ever overwritten before its page is durable in the database file.
+    fn checkpoint_if_due(&mut self) {
+        if self.wal_frames.load(Ordering::Relaxed) < CHECKPOINT_FRAMES {
+            return;
+        }
+        let started = Instant::now();
+        let done = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            });
+        self.stats.record_checkpoint(started.elapsed());
+        match done {
+            // Fully copied: the next transaction restarts the WAL from its beginning.
+            Ok((_, log, copied)) if log == copied => self.wal_frames.store(0, Ordering::Relaxed),
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(path = %self.path.display(), error = %e, "checkpoint failed; retried after the next batch");
+            }
+        }
+    }
+
+    /// Records one batch and hands it to the syncer. Returns true when a commit was handed
+    /// over (and will be reported back as synced).
+    fn commit_batch(&mut self, collector: &mut Collector<'_>) -> bool {
         let recorded_at = now_micros();
         let mut pending = Pending {
             position: self.position,
             log_hash: self.log_hash,
             ..Pending::default()
         };
-        let mut jobs = Vec::new();
         let mut answers = Vec::new();
-        let mut commit_time = Duration::ZERO;
-        let outcome = self.write_batch(
-            collector,
-            recorded_at,
-            &mut pending,
-            &mut jobs,
-            &mut answers,
-            &mut commit_time,
-        );
-        let mut answered = HashSet::new();
+        let outcome = self.write_batch(collector, recorded_at, &mut pending, &mut answers);
         match outcome {
             Ok(()) => {
                 if self.heads.len() + pending.heads.len() > HEAD_CACHE_STREAMS {
@@ -144,20 +219,23 @@ impl Writer {
                 self.stats.commits.fetch_add(1, Ordering::Relaxed);
                 self.stats
                     .appends
-                    .fetch_add(jobs.len() as u64, Ordering::Relaxed);
+                    .fetch_add(answers.len() as u64, Ordering::Relaxed);
                 self.stats
                     .events
                     .fetch_add(pending.position - self.position, Ordering::Relaxed);
                 self.position = pending.position;
                 self.log_hash = pending.log_hash;
-                self.head.send_if_modified(|h| {
-                    let changed = *h != pending.position;
-                    *h = pending.position;
-                    changed
-                });
-                for (job, answer) in jobs.into_iter().zip(answers) {
-                    answered.extend(job.caller);
-                    let _ = job.reply.send(answer);
+                let request = SyncRequest {
+                    position: self.position,
+                    answers,
+                };
+                if *collector.in_flight == 0 && request.answers.len() <= INLINE_SYNC_APPENDS {
+                    if !self.durability.sync_and_answer(vec![request]) {
+                        self.stop_syncer();
+                    }
+                    false
+                } else {
+                    self.hand_over(request)
                 }
             }
             Err(e) => {
@@ -167,19 +245,39 @@ impl Writer {
                 if !self.conn.is_autocommit() {
                     let _ = self.conn.execute_batch("ROLLBACK");
                 }
-                self.resync();
-                for job in jobs {
+                for (job, _) in answers {
                     let _ = job.reply.send(Err(error.clone()));
                 }
+                self.resync()
             }
         }
-        (answered, commit_time)
+    }
+
+    /// After a failed inline flush: lets the syncer thread end (nothing is in flight).
+    fn stop_syncer(&mut self) {
+        self.syncer = std::sync::mpsc::channel().0;
+    }
+
+    /// Gives a committed batch to the syncer; if the syncer has stopped, its callers get the
+    /// error instead.
+    fn hand_over(&mut self, request: SyncRequest) -> bool {
+        match self.syncer.send(request) {
+            Ok(()) => true,
+            Err(std::sync::mpsc::SendError(request)) => {
+                let error = self.stopped();
+                for (job, _) in request.answers {
+                    let _ = job.reply.send(Err(error.clone()));
+                }
+                false
+            }
+        }
     }
 
     /// After a failed commit, re-reads the head from the file: a commit that reported an error
-    /// may still have become durable, and positions must continue from what is really there.
-    /// The callers were told it failed; their retries are answered by idempotency.
-    fn resync(&mut self) {
+    /// may still have been written, and positions must continue from what is really there.
+    /// The callers were told it failed; their retries are answered by idempotency. If the
+    /// file moved, the syncer is asked to make it durable before it is published.
+    fn resync(&mut self) -> bool {
         self.heads.clear();
         let last: rusqlite::Result<Option<(i64, Vec<u8>)>> = self
             .conn
@@ -191,18 +289,16 @@ impl Writer {
             .optional();
         if let Ok(Some((position, hash))) = last
             && let Ok(hash) = <[u8; 32]>::try_from(hash.as_slice())
+            && position.max(0) as u64 != self.position
         {
             self.position = position.max(0) as u64;
             self.log_hash = Hash(hash);
-            let p = self.position;
-            self.head.send_if_modified(|h| {
-                let changed = *h < p;
-                if changed {
-                    *h = p;
-                }
-                changed
+            return self.hand_over(SyncRequest {
+                position: self.position,
+                answers: Vec::new(),
             });
         }
+        false
     }
 
     fn write_batch(
@@ -210,16 +306,23 @@ impl Writer {
         collector: &mut Collector<'_>,
         recorded_at: Timestamp,
         pending: &mut Pending,
-        jobs: &mut Vec<AppendJob>,
-        answers: &mut Vec<StoreResult<AppendOutcome>>,
-        commit_time: &mut Duration,
+        answers: &mut Vec<(AppendJob, StoreResult<AppendOutcome>)>,
     ) -> rusqlite::Result<()> {
         let started = Instant::now();
         let tx = self.conn.transaction()?;
         while let Some(job) = collector.next() {
             let answer = append_one(&tx, &job, recorded_at, pending, &self.heads);
-            jobs.push(job);
-            answers.push(answer?);
+            match answer {
+                Ok(answer) => answers.push((job, answer)),
+                Err(e) => {
+                    // The whole batch fails; this placeholder is replaced by the batch's error.
+                    let placeholder = Err(StoreError::Closed {
+                        reason: String::new(),
+                    });
+                    answers.push((job, placeholder));
+                    return Err(e);
+                }
+            }
         }
         if pending.position != self.position {
             tx.prepare_cached("UPDATE head SET position = ?1, log_hash = ?2 WHERE id = 1")?
@@ -227,177 +330,13 @@ impl Writer {
         }
         let written = Instant::now();
         let committed = tx.commit();
-        *commit_time = written.elapsed();
         let micros = |d: Duration| d.as_micros().min(u128::from(u64::MAX)) as u64;
         self.stats
             .write_micros
             .fetch_add(micros(written - started), Ordering::Relaxed);
         self.stats
             .commit_micros
-            .fetch_add(micros(*commit_time), Ordering::Relaxed);
+            .fetch_add(micros(written.elapsed()), Ordering::Relaxed);
         committed
     }
-}
-
-fn lookup_id(tx: &Connection, id: &Uuid) -> rusqlite::Result<Option<RecordedId>> {
-    tx.prepare_cached(
-        "SELECT stream_id, stream_version, position, prev_hash, hash FROM events WHERE event_id = ?1",
-    )?
-    .query_row([&id.as_bytes()[..]], |r| {
-        let stream: String = r.get(0)?;
-        let version: i64 = r.get(1)?;
-        let position: i64 = r.get(2)?;
-        let prev: Vec<u8> = r.get(3)?;
-        let hash: Vec<u8> = r.get(4)?;
-        Ok((stream, version, position, prev, hash))
-    })
-    .optional()
-    .map(|found| {
-        found.and_then(|(stream, version, position, prev, hash)| {
-            Some(RecordedId {
-                stream: stream.parse().ok()?,
-                version: version.max(0) as u64,
-                position: position.max(0) as u64,
-                prev_hash: Hash(<[u8; 32]>::try_from(prev.as_slice()).ok()?),
-                hash: Hash(<[u8; 32]>::try_from(hash.as_slice()).ok()?),
-            })
-        })
-    })
-}
-
-fn stream_head(tx: &Connection, stream: &StreamId) -> rusqlite::Result<Option<(u64, Hash)>> {
-    let found: Option<(i64, Vec<u8>)> = tx
-        .prepare_cached(
-            "SELECT stream_version, hash FROM events WHERE stream_id = ?1 ORDER BY stream_version DESC LIMIT 1",
-        )?
-        .query_row([stream.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    Ok(found.map(|(v, h)| {
-        (
-            v.max(0) as u64,
-            Hash(<[u8; 32]>::try_from(h.as_slice()).unwrap_or([0xff; 32])),
-        )
-    }))
-}
-
-/// True for the unique-constraint failures an already-recorded event id causes.
-fn is_unique_violation(e: &rusqlite::Error) -> bool {
-    matches!(
-        e,
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-                || f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
-    )
-}
-
-/// The slow path of idempotency: looks the append's ids up (inside the transaction, so the
-/// batch's own rows count) and decides. `None` means none of the ids is recorded.
-fn replay(
-    tx: &Connection,
-    job: &AppendJob,
-) -> rusqlite::Result<Option<StoreResult<AppendOutcome>>> {
-    let mut found = Vec::with_capacity(job.events.len());
-    for e in &job.events {
-        found.push(lookup_id(tx, &e.event_id)?);
-    }
-    Ok(match replay_of(&job.stream, &job.events, &found) {
-        Ok(Replay::Fresh) => None,
-        Ok(Replay::AlreadyRecorded(outcome)) => Some(Ok(outcome)),
-        Err(e) => Some(Err(e)),
-    })
-}
-
-/// Checks and inserts one append. The outer error aborts the batch; the inner one answers
-/// only this caller.
-///
-/// The common case costs one INSERT per event: the stream head comes from the writer's cache
-/// and idempotency is enforced by the unique index on `event_id`. Only when the index refuses
-/// a row (a retry or a reused id), or the expected version does not match (it may be a retry
-/// of an append that already moved the stream), are the ids looked up. A multi-event append
-/// runs under a savepoint so that a refusal half-way leaves nothing behind.
-fn append_one(
-    tx: &Connection,
-    job: &AppendJob,
-    recorded_at: Timestamp,
-    pending: &mut Pending,
-    committed: &HashMap<StreamId, (u64, Hash)>,
-) -> rusqlite::Result<StoreResult<AppendOutcome>> {
-    let head = match pending
-        .heads
-        .get(&job.stream)
-        .or_else(|| committed.get(&job.stream))
-    {
-        Some(h) => Some(*h),
-        None => stream_head(tx, &job.stream)?,
-    };
-    let actual = head.map(|h| h.0);
-    if !job.expected.admits(actual) {
-        if let Some(answer) = replay(tx, job)? {
-            return Ok(answer);
-        }
-        return Ok(Err(StoreError::WrongExpectedVersion {
-            stream: job.stream.clone(),
-            expected: job.expected,
-            actual,
-        }));
-    }
-    let savepoint = job.events.len() > 1;
-    if savepoint {
-        tx.prepare_cached("SAVEPOINT append")?.execute([])?;
-    }
-    let (mut version, mut prev) = head.unwrap_or((0, Hash::ZERO));
-    let mut position = pending.position;
-    let mut chained = pending.log_hash;
-    let first_version = version + 1;
-    let first_position = position + 1;
-    let mut insert = tx.prepare_cached(INSERT)?;
-    for e in &job.events {
-        version += 1;
-        position += 1;
-        let hash = RecordedEvent::compute_hash(&prev, &job.stream, version, e);
-        chained = log_hash(&chained, &hash, position, recorded_at);
-        let inserted = insert.execute(params![
-            position as i64,
-            job.stream.as_str(),
-            version as i64,
-            &e.event_id.as_bytes()[..],
-            e.event_type,
-            e.schema_version,
-            recorded_at.timestamp_micros(),
-            e.occurred_at.timestamp_micros(),
-            e.actor,
-            &e.correlation_id.as_bytes()[..],
-            e.causation_id.as_ref().map(|c| &c.as_bytes()[..]),
-            e.payload,
-            &prev.0[..],
-            &hash.0[..],
-            &chained.0[..],
-        ]);
-        match inserted {
-            Ok(_) => {}
-            Err(err) if is_unique_violation(&err) => {
-                if savepoint {
-                    tx.prepare_cached("ROLLBACK TO append")?.execute([])?;
-                    tx.prepare_cached("RELEASE append")?.execute([])?;
-                }
-                // Anything but a known id means the writer's view is wrong: fail the batch,
-                // which resynchronises it from the file.
-                return replay(tx, job)?.ok_or(err);
-            }
-            Err(err) => return Err(err),
-        }
-        prev = hash;
-    }
-    if savepoint {
-        tx.prepare_cached("RELEASE append")?.execute([])?;
-    }
-    pending.position = position;
-    pending.log_hash = chained;
-    pending.heads.insert(job.stream.clone(), (version, prev));
-    Ok(Ok(AppendOutcome {
-        first_version,
-        last_version: version,
-        first_position,
-        last_position: position,
-    }))
 }
