@@ -184,10 +184,13 @@ impl RecordedEvent {
     }
 }
 
-/// Payload bytes as a hex string in human-readable formats (JSON), raw bytes otherwise.
-mod payload_bytes {
+/// Payload bytes as a hex string in human-readable formats (JSON), a binary otherwise
+/// (MessagePack): use with `#[serde(with = "ticketflow_events::envelope::payload_bytes")]`
+/// wherever recorded payloads are kept, e.g. in read-model snapshots.
+pub mod payload_bytes {
     use serde::{Deserialize, Deserializer, Serializer};
 
+    /// Writes the bytes (hex text for JSON, a binary for MessagePack).
     pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
         if s.is_human_readable() {
             let text: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
@@ -197,6 +200,7 @@ mod payload_bytes {
         }
     }
 
+    /// Reads what [`serialize`] wrote.
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         if d.is_human_readable() {
             let text = String::deserialize(d)?;

@@ -68,7 +68,7 @@ struct Stored {
     occurred_at: Timestamp,
     /// The payload as recorded: copying the bytes is far cheaper than cloning the decoded
     /// event, and decoding on read also upcasts old schema versions.
-    #[serde(with = "payload_bytes")]
+    #[serde(with = "ticketflow_events::envelope::payload_bytes")]
     payload: Vec<u8>,
 }
 
@@ -76,41 +76,6 @@ impl Stored {
     fn decode(&self) -> Result<AuditedEvent, ticketflow_events::CodecError> {
         AnyEvent::decode(&self.event_type, self.schema_version, &self.payload)
             .map(|e| AuditedEvent::from_any(&e))
-    }
-}
-
-/// Payload bytes as a MessagePack binary rather than an array of numbers.
-mod payload_bytes {
-    use serde::de::{self, SeqAccess, Visitor};
-    use serde::{Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_bytes(bytes)
-    }
-
-    struct Bytes;
-    impl<'de> Visitor<'de> for Bytes {
-        type Value = Vec<u8>;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("payload bytes")
-        }
-        fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
-            Ok(v.to_vec())
-        }
-        fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
-            Ok(v)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
-            let mut out = Vec::new();
-            while let Some(b) = seq.next_element::<u8>()? {
-                out.push(b);
-            }
-            Ok(out)
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        d.deserialize_byte_buf(Bytes)
     }
 }
 
