@@ -9,6 +9,8 @@
 //!   snapshots written by `shutdown` are not timed.
 //! * `rebuild_all/apply_all` — the read models' share alone: the log decoded once in memory,
 //!   then applied to fresh read models.
+//! * `rebuild_all/apply_all_2_threads` — the same with the read models split over two
+//!   threads (what a runner applying on both cores could reach; the runner applies on one).
 //! * `rebuild_all/apply/<name>` — the same per read model, to see where the time goes.
 //!
 //! Run with `cargo bench -p ticketflow-engine --bench rebuild_all`; see `desk/mod.rs` for
@@ -84,6 +86,36 @@ fn main() {
                         model.apply(envelope, event);
                     }
                 }
+                models
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    // What applying on both cores would give: the read models split into two groups by
+    // their single-core cost, each group folding the whole log on its own thread.
+    g.bench_function("apply_all_2_threads", |b| {
+        b.iter_batched(
+            || standard_read_models(&DeskConfig::default()),
+            |models| {
+                // notifications-outbox (the costliest) and order-planning-board on one side.
+                let (heavy, rest): (Vec<_>, Vec<_>) = models.iter().partition(|m| {
+                    matches!(
+                        m.name(),
+                        "notifications-outbox" | "order-planning-board" | "sla" | "billing"
+                    )
+                });
+                std::thread::scope(|s| {
+                    for group in [heavy, rest] {
+                        let (log, decoded) = (&log, &decoded);
+                        s.spawn(move || {
+                            for (envelope, event) in log.iter().zip(decoded) {
+                                for model in &group {
+                                    model.apply(envelope, event);
+                                }
+                            }
+                        });
+                    }
+                });
                 models
             },
             criterion::BatchSize::LargeInput,
