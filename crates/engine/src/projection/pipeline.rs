@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use ticketflow_events::RecordedEvent;
+use ticketflow_events::{AnyEvent, RecordedEvent};
 use ticketflow_projections::ReadModel;
 use ticketflow_store::{EventStore, Filter, StoreError};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -111,6 +111,37 @@ impl Entry {
         tracing::error!(read_model = self.status.name, %failure, "read model stopped");
         self.failed = true;
         self.status.inner.lock().failure = Some(failure);
+    }
+}
+
+/// Pages of at least this many events are applied on two threads.
+const PARALLEL_PAGE: usize = 256;
+
+/// Folds a decoded page into some of the read models, one read model at a time.
+fn fold_page(
+    entries: &mut [Entry],
+    page: &[RecordedEvent],
+    decoded: &[Option<Result<AnyEvent, ProjectionFailure>>],
+) {
+    for entry in entries {
+        for (event, decoded) in page.iter().zip(decoded) {
+            let position = event.global_position;
+            if !entry.wants(position) {
+                continue;
+            }
+            match decoded {
+                Some(Ok(decoded)) => match fold::apply(entry.model.as_ref(), event, decoded) {
+                    Ok(()) => entry.advance(position),
+                    Err(failure) => {
+                        entry.tainted = true;
+                        entry.fail(failure);
+                    }
+                },
+                Some(Err(failure)) => entry.fail(failure.clone()),
+                // Not decoded: no working read model needed it.
+                None => {}
+            }
+        }
     }
 }
 
@@ -239,9 +270,7 @@ impl Pipeline {
                 let span =
                     tracing::debug_span!("projection_batch", from = first, events = page.len());
                 let _enter = span.enter();
-                for event in &page {
-                    self.apply(event);
-                }
+                self.apply_page(&page);
             }
             self.publish();
             self.checkpoint_due(false).await;
@@ -289,6 +318,44 @@ impl Pipeline {
                 }
             }
         }
+    }
+
+    /// Applies a page of the log. A big page with several read models is split: the events
+    /// are decoded once, then the read models fold the page in two groups on two threads —
+    /// each read model still sees every event it needs exactly once and in position order,
+    /// and read models never share state, so the outcome (positions, failures, states) is
+    /// the one [`Pipeline::apply`] event by event gives. Small pages (live) stay on one
+    /// thread, where starting a thread would cost more than it saves.
+    fn apply_page(&mut self, page: &[RecordedEvent]) {
+        let needed_from = self
+            .entries
+            .iter()
+            .filter(|e| !e.failed)
+            .map(|e| e.position)
+            .min();
+        let (Some(needed_from), Some(last)) = (needed_from, page.last()) else {
+            for event in page {
+                self.apply(event);
+            }
+            return;
+        };
+        if page.len() < PARALLEL_PAGE || self.entries.len() < 2 {
+            for event in page {
+                self.apply(event);
+            }
+            return;
+        }
+        self.read_position = self.read_position.max(last.global_position);
+        let decoded: Vec<Option<Result<AnyEvent, ProjectionFailure>>> = page
+            .iter()
+            .map(|event| (event.global_position > needed_from).then(|| fold::decode(event)))
+            .collect();
+        let half = self.entries.len().div_ceil(2);
+        let (first, second) = self.entries.split_at_mut(half);
+        std::thread::scope(|scope| {
+            scope.spawn(|| fold_page(first, page, &decoded));
+            fold_page(second, page, &decoded);
+        });
     }
 
     /// Publishes the position every working read model has reached, for `wait_for`.
