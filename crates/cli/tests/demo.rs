@@ -116,3 +116,29 @@ fn the_built_in_script_is_printable_and_parses() {
             > 40
     );
 }
+
+#[test]
+fn verify_names_the_first_broken_link_of_a_tampered_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("desk");
+    let out = ticketflow(&["demo", "--data-dir", data.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Someone rewrites who did something, straight in the database file.
+    let db = rusqlite::Connection::open(data.join("events.sqlite")).unwrap();
+    db.execute(
+        "UPDATE events SET actor = 'support-agent:mallory' WHERE position = 9",
+        [],
+    )
+    .unwrap();
+    drop(db);
+    let verified = ticketflow(&["verify", "--data-dir", data.to_str().unwrap()]);
+    assert_eq!(
+        verified.status.code(),
+        Some(1),
+        "{}",
+        text(&verified.stderr)
+    );
+    let stdout = text(&verified.stdout);
+    assert!(stdout.starts_with("BROKEN"), "{stdout}");
+    assert!(stdout.contains("position: 9"), "{stdout}");
+}
