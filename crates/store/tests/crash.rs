@@ -13,11 +13,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod acks;
+
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use acks::{Ack, parse};
 use rand::Rng;
 use ticketflow_events::StreamId;
 use ticketflow_store::conformance::{event, stream};
@@ -81,40 +84,8 @@ async fn child_writer(store: SqliteStore, w: usize) {
         if !shared {
             version = o.last_version;
         }
-        let line = format!(
-            "ACK {correlation} {target} {} {} {} {}\n",
-            o.first_position, o.last_position, o.first_version, o.last_version
-        );
-        let mut out = std::io::stdout().lock();
-        out.write_all(line.as_bytes()).unwrap();
-        out.flush().unwrap();
+        acks::acknowledge(correlation, &target, &o);
     }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-struct Ack {
-    stream: StreamId,
-    first_position: u64,
-    last_position: u64,
-    first_version: u64,
-    last_version: u64,
-}
-
-fn parse(line: &str) -> Option<(Uuid, Ack)> {
-    let mut f = line.strip_prefix("ACK ")?.split(' ');
-    let correlation = f.next()?.parse().ok()?;
-    let stream = f.next()?.parse().ok()?;
-    let mut num = || f.next()?.trim().parse::<u64>().ok();
-    Some((
-        correlation,
-        Ack {
-            stream,
-            first_position: num()?,
-            last_position: num()?,
-            first_version: num()?,
-            last_version: num()?,
-        },
-    ))
 }
 
 /// Runs the child until a random moment, SIGKILLs it and answers its complete ACK lines.
