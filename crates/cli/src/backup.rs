@@ -9,7 +9,16 @@ use sha2::{Digest, Sha256};
 
 use crate::data_dir::DataDir;
 use crate::error::CliError;
+use crate::import_log::ImportLog;
 use crate::progress::{Progress, Unwatched};
+
+/// Where a backup keeps the data directory's import log: beside the backup file, so the
+/// imported marker survives a restore (the event log itself carries the import ids).
+pub fn import_log_beside(backup: &Path) -> std::path::PathBuf {
+    let mut name = backup.as_os_str().to_owned();
+    name.push(".imports.jsonl");
+    name.into()
+}
 
 /// SHA-256 of a file, hex.
 pub fn file_sha256(path: &Path) -> anyhow::Result<String> {
@@ -55,5 +64,12 @@ pub async fn run(data_dir: &DataDir, to: &Path) -> anyhow::Result<()> {
         report.head_hash
     );
     println!("sha256 {}", file_sha256(to)?);
+    let imports = ImportLog::path(data_dir.root());
+    if imports.is_file() {
+        let beside = import_log_beside(to);
+        std::fs::copy(&imports, &beside)
+            .with_context(|| format!("copying {} to {}", imports.display(), beside.display()))?;
+        println!("import log copied to {}", beside.display());
+    }
     Ok(())
 }

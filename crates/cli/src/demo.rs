@@ -26,7 +26,10 @@ const EPILOGUE: Duration = Duration::days(60);
 pub async fn run(data_dir: Option<PathBuf>, script: Option<PathBuf>) -> anyhow::Result<()> {
     let script = match &script {
         Some(path) => read_script(path)?,
-        None => parse_script(std::path::Path::new("(built-in demo script)"), BUILT_IN_SCRIPT)?,
+        None => parse_script(
+            std::path::Path::new("(built-in demo script)"),
+            BUILT_IN_SCRIPT,
+        )?,
     };
     let dir = match data_dir {
         Some(dir) => dir,

@@ -115,8 +115,12 @@ fn streams_for(key: &str) -> Result<Vec<StreamId>, CliError> {
     };
     if let Ok(stream) = key.parse::<StreamId>()
         && let Some(entity) = stream.entity()
-        && [TicketKey::CATEGORY, OrderKey::CATEGORY, DeliveryKey::CATEGORY]
-            .contains(&stream.category())
+        && [
+            TicketKey::CATEGORY,
+            OrderKey::CATEGORY,
+            DeliveryKey::CATEGORY,
+        ]
+        .contains(&stream.category())
         && entity.parse::<TicketKey>().is_ok()
     {
         return Ok(vec![stream]);
@@ -281,7 +285,10 @@ fn print_text(
         );
     }
     if later > 0 {
-        println!("({later} later event(s) not shown: they occurred after {})", show(at));
+        println!(
+            "({later} later event(s) not shown: they occurred after {})",
+            show(at)
+        );
     }
     println!("\nState as of {}:", show(at));
     match state {

@@ -123,11 +123,7 @@ async fn import_lines(
     };
     let mut simulation = Simulation::new(store, DeskConfig::default(), first.at).await?;
     let mut fired = SimulationReport::default();
-    let mut progress = Progress::new(
-        "importing",
-        script.lines.len() as u64,
-        Unwatched::Lines,
-    );
+    let mut progress = Progress::new("importing", script.lines.len() as u64, Unwatched::Lines);
     for (index, line) in script.lines.iter().enumerate() {
         let number = index + 1;
         simulation.advance_to(line.at, &mut fired).await?;
@@ -144,7 +140,9 @@ async fn import_lines(
             Ok(outcome) if outcome.replayed => tally.replayed += 1,
             Ok(_) => tally.recorded += 1,
             Err(e @ CommandError::Refused { .. }) => {
-                tally.refused.push((script.file_line(number), e.to_string()));
+                tally
+                    .refused
+                    .push((script.file_line(number), e.to_string()));
             }
             Err(e) => {
                 progress.finish();

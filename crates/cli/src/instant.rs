@@ -52,10 +52,13 @@ mod tests {
         );
         assert!(parse_instant("yesterday").is_err());
         let (start, end) = parse_month("2026-12").unwrap_or_default();
-        assert_eq!((show(start), show(end)), (
-            "2026-12-01 00:00:00Z".to_owned(),
-            "2027-01-01 00:00:00Z".to_owned()
-        ));
+        assert_eq!(
+            (show(start), show(end)),
+            (
+                "2026-12-01 00:00:00Z".to_owned(),
+                "2027-01-01 00:00:00Z".to_owned()
+            )
+        );
         assert!(parse_month("2026-13").is_err());
     }
 }

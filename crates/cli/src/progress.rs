@@ -32,9 +32,9 @@ impl Progress {
         let watched = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
         let bar = watched.then(|| {
             let bar = ProgressBar::new(total);
-            if let Ok(style) = ProgressStyle::with_template(
-                "{msg:>10} [{bar:40}] {pos}/{len} ({eta} left)",
-            ) {
+            if let Ok(style) =
+                ProgressStyle::with_template("{msg:>10} [{bar:40}] {pos}/{len} ({eta} left)")
+            {
                 bar.set_style(style.progress_chars("=> "));
             }
             bar.set_message(label.to_owned());

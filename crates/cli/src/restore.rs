@@ -11,8 +11,10 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
+use crate::backup::import_log_beside;
 use crate::data_dir::{DataDir, PROJECTIONS_DIR, STORE_FILE};
 use crate::error::CliError;
+use crate::import_log::ImportLog;
 
 /// Runs `restore`.
 pub async fn run(from: &Path, data_dir: &DataDir, force: bool) -> anyhow::Result<()> {
@@ -72,6 +74,12 @@ pub async fn run(from: &Path, data_dir: &DataDir, force: bool) -> anyhow::Result
     std::fs::File::open(root)
         .and_then(|d| d.sync_all())
         .with_context(|| format!("flushing {}", root.display()))?;
+    let imports = import_log_beside(from);
+    if imports.is_file() {
+        let target = ImportLog::path(root);
+        std::fs::copy(&imports, &target)
+            .with_context(|| format!("copying {} to {}", imports.display(), target.display()))?;
+    }
     let restored = ticketflow_store::verify_file(&store).await?;
     println!(
         "restored {} into {}: {} events in {} streams, head position {}, head hash {}; every hash link intact",

@@ -17,11 +17,11 @@ use ticketflow_domain::sla::ClockReport;
 use ticketflow_engine::simulation::{StepResult, StepSource};
 use ticketflow_engine::{Clock, Simulation, SimulationReport, SimulationStep};
 use ticketflow_events::{Actor, AnyEvent, RecordedEvent, Timestamp};
+use ticketflow_projections::ReadModels;
 use ticketflow_projections::event_summary::describe;
 use ticketflow_projections::order_board::OrderBoardQuery;
 use ticketflow_projections::sla::{SlaFilter, TicketSla};
 use ticketflow_projections::ticket_overview::{TicketQuery, TicketSummary};
-use ticketflow_projections::ReadModels;
 use ticketflow_store::{EventStore, Filter, MemoryStore};
 
 use crate::error::CliError;
@@ -156,7 +156,10 @@ pub async fn fold_store(
 pub fn print_sla(models: &ReadModels, now: Timestamp) {
     println!("\nSLA at {}:", now.format("%Y-%m-%d %H:%M"));
     for sla in models.sla.tickets(&SlaFilter::default(), now) {
-        let priority = sla.report.priority.map_or("-".to_owned(), |p| p.to_string());
+        let priority = sla
+            .report
+            .priority
+            .map_or("-".to_owned(), |p| p.to_string());
         for clock in sla.report.clocks() {
             println!("  {} {priority}  {}", sla.ticket, describe_clock(clock));
         }
@@ -335,7 +338,8 @@ pub async fn run(
 }
 
 fn summary(e: &RecordedEvent) -> String {
-    AnyEvent::from_recorded(e).map_or_else(|err| format!("unreadable payload: {err}"), |a| describe(&a))
+    AnyEvent::from_recorded(e)
+        .map_or_else(|err| format!("unreadable payload: {err}"), |a| describe(&a))
 }
 
 /// A value in its stable serde spelling, for tables.

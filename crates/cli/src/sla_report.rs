@@ -92,8 +92,8 @@ impl ReadModel for Window {
             *latest = (*latest).max(Some(envelope.occurred_at));
         }
         if let AnyEvent::Ticket(TicketEvent::TicketOpened(opened)) = event {
-            let inside = self.from.is_none_or(|f| opened.at >= f)
-                && self.to.is_none_or(|t| opened.at < t);
+            let inside =
+                self.from.is_none_or(|f| opened.at >= f) && self.to.is_none_or(|t| opened.at < t);
             if !inside {
                 return;
             }
@@ -118,7 +118,9 @@ pub fn load_policy(path: &Path) -> Result<SlaPolicyBook, CliError> {
         path: path.to_owned(),
         detail,
     };
-    let is_toml = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    let is_toml = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
     let book = if is_toml {
         let book: SlaPolicyBook =
             toml::from_str(&text).map_err(|e| invalid(e.message().to_owned()))?;
@@ -164,7 +166,11 @@ fn group_of<'a>(groups: &'a mut BTreeMap<Key, Group>, s: &SlaStatistics) -> &'a 
 pub fn run(data_dir: &DataDir, request: &ReportRequest) -> anyhow::Result<()> {
     let filter = SlaFilter {
         customer: request.customer.clone().map(OrganisationId),
-        priority: request.priority.as_deref().map(parse_priority).transpose()?,
+        priority: request
+            .priority
+            .as_deref()
+            .map(parse_priority)
+            .transpose()?,
         from: None,
         to: None,
     };
@@ -230,12 +236,16 @@ fn seconds(v: Option<i64>) -> String {
 }
 
 fn hours(v: Option<i64>) -> String {
-    v.map_or("-".to_owned(), |s| format!("{}h{:02}", s / 3600, (s % 3600) / 60))
+    v.map_or("-".to_owned(), |s| {
+        format!("{}h{:02}", s / 3600, (s % 3600) / 60)
+    })
 }
 
 fn key_text(g: &Group) -> [String; 3] {
     [
-        g.customer.as_ref().map_or("*".to_owned(), ToString::to_string),
+        g.customer
+            .as_ref()
+            .map_or("*".to_owned(), ToString::to_string),
         g.priority.map_or("*".to_owned(), |p| p.to_string()),
         g.period.map_or("*".to_owned(), |m| m.to_string()),
     ]
@@ -358,10 +368,7 @@ fn print_table(request: &ReportRequest, at: Timestamp, groups: &[Group], what_if
     };
     for g in groups {
         let [c, p, m] = key_text(g);
-        let mut line = format!(
-            "{c:<16} {p:<4} {m:<7} {}",
-            figures(g.stored.as_ref(), true)
-        );
+        let mut line = format!("{c:<16} {p:<4} {m:<7} {}", figures(g.stored.as_ref(), true));
         if what_if {
             line.push_str(&format!(" | {}", figures(g.what_if.as_ref(), false)));
         }
