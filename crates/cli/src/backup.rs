@@ -56,20 +56,20 @@ pub async fn run(data_dir: &DataDir, to: &Path) -> anyhow::Result<()> {
         }
         .into());
     }
-    println!(
+    crate::out!(
         "backup {}: {} events in {} streams up to position {copied}, head hash {}; every hash link intact",
         to.display(),
         report.events_checked,
         report.streams,
         report.head_hash
     );
-    println!("sha256 {}", file_sha256(to)?);
+    crate::out!("sha256 {}", file_sha256(to)?);
     let imports = ImportLog::path(data_dir.root());
     if imports.is_file() {
         let beside = import_log_beside(to);
         std::fs::copy(&imports, &beside)
             .with_context(|| format!("copying {} to {}", imports.display(), beside.display()))?;
-        println!("import log copied to {}", beside.display());
+        crate::out!("import log copied to {}", beside.display());
     }
     Ok(())
 }

@@ -47,7 +47,7 @@ pub async fn run(data_dir: Option<PathBuf>, script: Option<PathBuf>) -> anyhow::
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let store = Arc::new(SqliteStore::open(&path, SqliteOptions::default())?);
     let config = DeskConfig::default();
-    println!("Ticketflow demo — store at {}\n", path.display());
+    crate::out!("Ticketflow demo — store at {}\n", path.display());
 
     let until = script.lines.last().map(|l| l.at + EPILOGUE);
     let (report, end) = run_script(store.clone(), &config, &script.lines, until).await?;
@@ -57,7 +57,7 @@ pub async fn run(data_dir: Option<PathBuf>, script: Option<PathBuf>) -> anyhow::
     let (_, models) = fold_store(store.as_ref(), &config).await?;
     print_sla(&models, end);
     let integrity = store.verify().await?;
-    println!(
+    crate::out!(
         "\nIntegrity: {} events in {} streams, head position {}, {}",
         integrity.events_checked,
         integrity.streams,
@@ -68,7 +68,7 @@ pub async fn run(data_dir: Option<PathBuf>, script: Option<PathBuf>) -> anyhow::
             "BROKEN"
         }
     );
-    println!(
+    crate::out!(
         "Verify again any time: ticketflow verify --data-dir {}",
         dir.display()
     );

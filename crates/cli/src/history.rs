@@ -101,7 +101,7 @@ pub fn run(
                 "later_events": later,
                 "state": state,
             });
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            crate::out!("{}", serde_json::to_string_pretty(&doc)?);
         }
         HistoryFormat::Text => print_text(&stream, as_of, at, &shown, later, &state),
     }
@@ -261,12 +261,16 @@ fn print_text(
     };
     let key = stream.entity().unwrap_or_default();
     match as_of {
-        Some(_) => println!("History of {what} {key} as of {}", show(at)),
-        None => println!("History of {what} {key}"),
+        Some(_) => crate::out!("History of {what} {key} as of {}", show(at)),
+        None => crate::out!("History of {what} {key}"),
     }
-    println!(
+    crate::out!(
         "{:>6} {:>4}  {:<21} {:<28} {:<28} what changed",
-        "pos", "ver", "occurred", "actor", "event"
+        "pos",
+        "ver",
+        "occurred",
+        "actor",
+        "event"
     );
     for c in shown {
         let imported = if c.imported_by.is_some() {
@@ -274,7 +278,7 @@ fn print_text(
         } else {
             String::new()
         };
-        println!(
+        crate::out!(
             "{:>6} {:>4}  {:<21} {:<28} {:<28} {}{imported}",
             c.position,
             c.version,
@@ -285,12 +289,12 @@ fn print_text(
         );
     }
     if later > 0 {
-        println!(
+        crate::out!(
             "({later} later event(s) not shown: they occurred after {})",
             show(at)
         );
     }
-    println!("\nState as of {}:", show(at));
+    crate::out!("\nState as of {}:", show(at));
     match state {
         Value::Object(fields) => {
             for (name, value) in fields {
@@ -305,9 +309,9 @@ fn print_text(
                         .join(", "),
                     other => other.to_string(),
                 };
-                println!("  {name:<26} {text}");
+                crate::out!("  {name:<26} {text}");
             }
         }
-        _ => println!("  (the {what} did not exist yet)"),
+        _ => crate::out!("  (the {what} did not exist yet)"),
     }
 }

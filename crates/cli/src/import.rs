@@ -91,7 +91,7 @@ pub async fn run(path: &Path, data_dir: &DataDir) -> anyhow::Result<()> {
     ImportLog::append(root, &run)?;
     result?;
 
-    println!(
+    crate::out!(
         "imported {}: {} lines — {} recorded now, {} already recorded, {} refused",
         path.display(),
         run.lines,
@@ -100,14 +100,14 @@ pub async fn run(path: &Path, data_dir: &DataDir) -> anyhow::Result<()> {
         run.refused_lines
     );
     match (run.first_position, run.last_position) {
-        (Some(first), Some(last)) => println!(
+        (Some(first), Some(last)) => crate::out!(
             "events at positions {first}–{last}, marked with import id {import_id} (see {})",
             ImportLog::path(root).display()
         ),
-        _ => println!("nothing new recorded (import id {import_id})"),
+        _ => crate::out!("nothing new recorded (import id {import_id})"),
     }
     for (line, reason) in &tally.refused {
-        println!("  line {line} refused: {reason}");
+        crate::out!("  line {line} refused: {reason}");
     }
     Ok(())
 }

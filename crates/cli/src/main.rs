@@ -12,6 +12,7 @@ mod history;
 mod import;
 mod import_log;
 mod instant;
+mod output;
 mod progress;
 mod replay;
 mod restore;
@@ -169,7 +170,7 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
             print_script,
         } => {
             if print_script {
-                print!("{}", demo::BUILT_IN_SCRIPT);
+                out!("{}", demo::BUILT_IN_SCRIPT.trim_end());
                 Ok(ExitCode::SUCCESS)
             } else {
                 demo::run(data_dir, script).await.map(done)

@@ -81,7 +81,7 @@ pub async fn run(from: &Path, data_dir: &DataDir, force: bool) -> anyhow::Result
             .with_context(|| format!("copying {} to {}", imports.display(), target.display()))?;
     }
     let restored = ticketflow_store::verify_file(&store).await?;
-    println!(
+    crate::out!(
         "restored {} into {}: {} events in {} streams, head position {}, head hash {}; every hash link intact",
         from.display(),
         root.display(),

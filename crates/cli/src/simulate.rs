@@ -120,7 +120,7 @@ pub fn print_step(step: &SimulationStep) {
             .join(", "),
         StepResult::Refused(reason) => format!("REFUSED: {reason}"),
     };
-    println!(
+    crate::out!(
         "{}  {:<28} {:<22} {:<31} → {outcome}",
         step.at.format("%Y-%m-%d %H:%M"),
         step.actor,
@@ -154,14 +154,14 @@ pub async fn fold_store(
 
 /// Prints the SLA clocks of every ticket the SLA applies to, at `now`.
 pub fn print_sla(models: &ReadModels, now: Timestamp) {
-    println!("\nSLA at {}:", now.format("%Y-%m-%d %H:%M"));
+    crate::out!("\nSLA at {}:", now.format("%Y-%m-%d %H:%M"));
     for sla in models.sla.tickets(&SlaFilter::default(), now) {
         let priority = sla
             .report
             .priority
             .map_or("-".to_owned(), |p| p.to_string());
         for clock in sla.report.clocks() {
-            println!("  {} {priority}  {}", sla.ticket, describe_clock(clock));
+            crate::out!("  {} {priority}  {}", sla.ticket, describe_clock(clock));
         }
     }
 }
@@ -266,16 +266,16 @@ pub async fn run(
                     "order_board": board,
                 },
             });
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            crate::out!("{}", serde_json::to_string_pretty(&doc)?);
         }
         SimulateFormat::Text => {
-            println!("Steps:");
+            crate::out!("Steps:");
             for step in &report.steps {
                 print_step(step);
             }
-            println!("\nEvents ({}):", events.len());
+            crate::out!("\nEvents ({}):", events.len());
             for e in &events {
-                println!(
+                crate::out!(
                     "{:>5}  {}  {:<22} {:<28} {}",
                     e.global_position,
                     e.occurred_at.format("%Y-%m-%d %H:%M"),
@@ -284,9 +284,9 @@ pub async fn run(
                     summary(e)
                 );
             }
-            println!("\nTickets at {}:", show(end));
+            crate::out!("\nTickets at {}:", show(end));
             for t in &tickets {
-                println!(
+                crate::out!(
                     "  {:<10} {:<20} {:<22} {:<4} {:<12} {}",
                     t.key.as_str(),
                     text(&t.ticket_type),
@@ -297,10 +297,10 @@ pub async fn run(
                 );
             }
             print_sla(&models, end);
-            println!("\nDeliveries:");
+            crate::out!("\nDeliveries:");
             for m in &manifests {
                 let included: Vec<&str> = m.tickets.iter().map(|t| t.ticket.as_str()).collect();
-                println!(
+                crate::out!(
                     "  {:<10} {:<22} estimated {:<10} tickets {}",
                     m.delivery.as_str(),
                     m.status.map_or("-".to_owned(), |s| text(&s)),
@@ -313,9 +313,9 @@ pub async fn run(
                     }
                 );
             }
-            println!("\nOrder board on {}:", end.date_naive());
+            crate::out!("\nOrder board on {}:", end.date_naive());
             for card in &board {
-                println!(
+                crate::out!(
                     "  {:<8} {:<16} {:<12} risks {}",
                     card.order.as_str(),
                     text(&card.phase),
@@ -323,14 +323,14 @@ pub async fn run(
                     card.risks.len()
                 );
             }
-            println!(
+            crate::out!(
                 "\n{} steps, {} events, {} line(s) refused",
                 report.steps.len(),
                 events.len(),
                 refused.len()
             );
             for (line, reason) in &refused {
-                println!("  line {line} refused: {reason}");
+                crate::out!("  line {line} refused: {reason}");
             }
         }
     }

@@ -142,9 +142,37 @@ fn parse_priority(text: &str) -> Result<Priority, CliError> {
 struct Group {
     customer: Option<OrganisationId>,
     priority: Option<Priority>,
+    #[serde(serialize_with = "month_text")]
     period: Option<Month>,
+    #[serde(serialize_with = "figures")]
     stored: Option<SlaStatistics>,
+    #[serde(serialize_with = "figures")]
     what_if: Option<SlaStatistics>,
+}
+
+/// A month as `YYYY-MM` in JSON.
+fn month_text<S: serde::Serializer>(month: &Option<Month>, s: S) -> Result<S::Ok, S::Error> {
+    match month {
+        Some(m) => s.serialize_str(&m.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
+/// A group's figures in JSON, without repeating the group's key.
+fn figures<S: serde::Serializer>(stats: &Option<SlaStatistics>, s: S) -> Result<S::Ok, S::Error> {
+    match stats {
+        Some(t) => json!({
+            "tickets": t.tickets,
+            "open": t.open,
+            "breached": t.breached,
+            "at_risk": t.at_risk,
+            "breach_rate": t.breach_rate,
+            "reaction": t.reaction,
+            "restoration": t.restoration,
+        })
+        .serialize(s),
+        None => s.serialize_none(),
+    }
 }
 
 type Key = (Option<OrganisationId>, Option<Priority>, Option<Month>);
@@ -223,7 +251,7 @@ pub fn run(data_dir: &DataDir, request: &ReportRequest) -> anyhow::Result<()> {
                 "what_if_policy": request.what_if.as_ref().map(|p| p.display().to_string()),
                 "groups": groups,
             });
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            crate::out!("{}", serde_json::to_string_pretty(&doc)?);
         }
         ReportFormat::Csv => print_csv(&groups, book.is_some()),
         ReportFormat::Table => print_table(request, at, &groups, book.is_some()),
@@ -272,7 +300,7 @@ fn print_csv(groups: &[Group], what_if: bool) {
         header.push(',');
         header.push_str(&figures("what_if_"));
     }
-    println!("{header}");
+    crate::out!("{header}");
     let values = |s: Option<&SlaStatistics>| match s {
         None => ",,,,,,,,".to_owned(),
         Some(s) => format!(
@@ -295,7 +323,7 @@ fn print_csv(groups: &[Group], what_if: bool) {
             line.push(',');
             line.push_str(&values(g.what_if.as_ref()));
         }
-        println!("{line}");
+        crate::out!("{line}");
     }
 }
 
@@ -315,9 +343,9 @@ fn print_table(request: &ReportRequest, at: Timestamp, groups: &[Group], what_if
         (None, Some(t)) => format!("tickets received before {}", show(t)),
         (Some(f), Some(t)) => format!("tickets received {} – {}", show(f), show(t)),
     };
-    println!("SLA report: {window}, clocks at {}", show(at));
+    crate::out!("SLA report: {window}, clocks at {}", show(at));
     if let Some(path) = &request.what_if {
-        println!("what-if: the same tickets scored under {}", path.display());
+        crate::out!("what-if: the same tickets scored under {}", path.display());
     }
     let mut header = format!(
         "{:<16} {:<4} {:<7} {:>7} {:>5} {:>8} {:>7} {:>9} {:>9} {:>9} {:>9}",
@@ -339,7 +367,7 @@ fn print_table(request: &ReportRequest, at: Timestamp, groups: &[Group], what_if
             "breached", "rate", "react p50", "react p90", "rest. p50", "rest. p90"
         ));
     }
-    println!("{header}");
+    crate::out!("{header}");
     let figures = |s: Option<&SlaStatistics>, full: bool| match s {
         None if full => format!(
             "{:>7} {:>5} {:>8} {:>7} {:>9} {:>9} {:>9} {:>9}",
@@ -372,9 +400,9 @@ fn print_table(request: &ReportRequest, at: Timestamp, groups: &[Group], what_if
         if what_if {
             line.push_str(&format!(" | {}", figures(g.what_if.as_ref(), false)));
         }
-        println!("{line}");
+        crate::out!("{line}");
     }
     if groups.is_empty() {
-        println!("(no tickets the SLA applies to match)");
+        crate::out!("(no tickets the SLA applies to match)");
     }
 }

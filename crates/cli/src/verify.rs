@@ -21,14 +21,17 @@ pub async fn run(data_dir: &DataDir) -> anyhow::Result<ExitCode> {
     let report = ticketflow_store::verify_file(&path).await?;
     match &report.first_break {
         None => {
-            println!(
+            crate::out!(
                 "intact: {} events in {} streams, head position {}, head hash {}",
-                report.events_checked, report.streams, report.head_position, report.head_hash
+                report.events_checked,
+                report.streams,
+                report.head_position,
+                report.head_hash
             );
             Ok(ExitCode::SUCCESS)
         }
         Some(b) => {
-            println!("BROKEN: {b:?}");
+            crate::out!("BROKEN: {b:?}");
             Ok(ExitCode::from(1))
         }
     }

@@ -208,3 +208,66 @@ fn bad_input_exits_2_with_one_readable_line() {
         "damaged",
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn history_reports_and_backups_read_while_a_writer_holds_the_store() {
+    use std::sync::Arc;
+    use ticketflow_domain::DeskConfig;
+    use ticketflow_domain::script::ScriptLine;
+    use ticketflow_engine::Simulation;
+    use ticketflow_store::{SqliteOptions, SqliteStore};
+
+    let (tmp, dir) = imported();
+    // The running server's role: the one writer of the file, kept open throughout.
+    let store =
+        Arc::new(SqliteStore::open(dir.join("events.sqlite"), SqliteOptions::default()).unwrap());
+    let comment = ScriptLine::parse(
+        r#"{"at":"2026-03-03T09:00:00Z","actor":{"id":"anna","role":"support-agent","region":"dach"},"target":"ticket-SD-2","command":{"command":"add_comment","text":"Looking into it."}}"#,
+        1,
+    )
+    .unwrap();
+    let at = comment.at;
+    let mut desk = Simulation::new(store.clone(), DeskConfig::default(), at)
+        .await
+        .unwrap();
+    desk.run(&[comment]).await.unwrap();
+
+    let dir2 = dir.clone();
+    let backup = tmp.path().join("online.sqlite");
+    let backup2 = backup.clone();
+    let (history, report, copied) = tokio::task::spawn_blocking(move || {
+        (
+            ok(&["history", "SD-2", "--data-dir", arg(&dir2)]),
+            ok(&["sla", "report", "--data-dir", arg(&dir2), "--format", "csv"]),
+            ok(&["backup", "--data-dir", arg(&dir2), "--to", arg(&backup2)]),
+        )
+    })
+    .await
+    .unwrap();
+    assert!(history.contains("comment by anna"), "{history}");
+    assert!(report.contains("acme,P3,2026-03,1,1,"), "{report}");
+    assert!(copied.contains("17 events in 2 streams"), "{copied}");
+    store.close().await;
+    assert!(ok(&["verify", "--data-dir", arg(&dir)]).starts_with("intact: 17 events"));
+}
+
+#[test]
+fn history_finds_orders_and_deliveries_of_the_demo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    ok(&["demo", "--data-dir", arg(&dir)]);
+    let order = ok(&["history", "CO-1", "--data-dir", arg(&dir)]);
+    assert!(order.starts_with("History of order CO-1"), "{order}");
+    assert!(
+        order.contains("phase                      closed"),
+        "{order}"
+    );
+    let delivery = ok(&["history", "SD-2001", "--data-dir", arg(&dir)]);
+    assert!(
+        delivery.starts_with("History of delivery SD-2001"),
+        "{delivery}"
+    );
+    assert!(delivery.contains("SD-1001"), "{delivery}");
+    let by_stream = ok(&["history", "delivery-SD-2001", "--data-dir", arg(&dir)]);
+    assert_eq!(by_stream, delivery);
+}
