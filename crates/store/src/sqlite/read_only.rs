@@ -110,3 +110,55 @@ impl ReadOnlyStore {
         backup::backup_file(&self.path, dest.as_ref())
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::conformance::event;
+    use crate::{EventStore, ExpectedVersion, SqliteOptions, SqliteStore};
+
+    #[tokio::test]
+    async fn a_read_only_view_reads_what_the_writer_committed_and_backs_it_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.sqlite");
+        assert!(
+            ReadOnlyStore::open(&path).is_err(),
+            "a missing file is refused"
+        );
+        let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+        let ticket: StreamId = "ticket-SD-1".parse().unwrap();
+        let order: StreamId = "order-CO-1".parse().unwrap();
+        for (stream, n) in [(&ticket, 3), (&order, 2)] {
+            for _ in 0..n {
+                store
+                    .append(stream, ExpectedVersion::Any, vec![event("X", b"\x80")])
+                    .await
+                    .unwrap();
+            }
+        }
+        let view = ReadOnlyStore::open(&path).unwrap();
+        assert_eq!(view.head().unwrap(), 5);
+        assert_eq!(
+            view.read_stream(&ticket, StreamRead::forwards(10)).unwrap(),
+            store
+                .read_stream(&ticket, StreamRead::forwards(10))
+                .await
+                .unwrap()
+        );
+        let orders = view.read_all(1, &Filter::category("order"), 10, 5).unwrap();
+        assert_eq!(orders.len(), 2);
+        assert_eq!(view.read_all(1, &Filter::all(), 10, 3).unwrap().len(), 3);
+        assert!(view.verify().unwrap().is_intact());
+        let copy = dir.path().join("copy.sqlite");
+        assert_eq!(view.backup(&copy).unwrap(), 5);
+        assert!(
+            ReadOnlyStore::open(&copy)
+                .unwrap()
+                .verify()
+                .unwrap()
+                .is_intact()
+        );
+        store.close().await;
+    }
+}
