@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use crate::data_dir::DataDir;
 use crate::error::CliError;
 use crate::import_log::ImportLog;
-use crate::progress::{Progress, Unwatched};
+use crate::progress::Progress;
 
 /// Where a backup keeps the data directory's import log: beside the backup file, so the
 /// imported marker survives a restore (the event log itself carries the import ids).
@@ -39,8 +39,7 @@ pub async fn run(data_dir: &DataDir, to: &Path) -> anyhow::Result<()> {
         .into());
     }
     let store = data_dir.open_read_only()?;
-    let head = store.head()?;
-    let progress = Progress::new("backing up", head, Unwatched::Quiet);
+    let progress = Progress::spinner("backing up");
     let dest = to.to_owned();
     let copied = tokio::task::spawn_blocking(move || store.backup(&dest))
         .await

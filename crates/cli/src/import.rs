@@ -6,6 +6,11 @@
 //! key as a simulation: running the same file again records nothing twice and resumes an
 //! interrupted import. How the events are marked as imported is described in
 //! [`crate::import_log`]. Stop the server before importing: the store has one writer.
+//!
+//! Timers due after the last line fire when the clock passes them. With `--until T` the
+//! import keeps the simulated clock running to T, so they fire at their own times and are
+//! part of the import; without it, a server started later fires the overdue ones at its own
+//! (real) time.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -16,6 +21,7 @@ use sha2::{Digest, Sha256};
 use ticketflow_domain::DeskConfig;
 use ticketflow_domain::script::ScriptLine;
 use ticketflow_engine::{Clock, CommandError, CommandOptions, Simulation, SimulationReport};
+use ticketflow_events::Timestamp;
 use ticketflow_store::{EventStore, SqliteOptions, SqliteStore};
 
 use crate::data_dir::DataDir;
@@ -42,7 +48,7 @@ fn line_key(number: usize, line: &ScriptLine) -> String {
 }
 
 /// Runs `import`.
-pub async fn run(path: &Path, data_dir: &DataDir) -> anyhow::Result<()> {
+pub async fn run(path: &Path, data_dir: &DataDir, until: Option<Timestamp>) -> anyhow::Result<()> {
     let bytes = std::fs::read(path).map_err(|source| CliError::ReadFile {
         path: path.to_owned(),
         source,
@@ -66,7 +72,7 @@ pub async fn run(path: &Path, data_dir: &DataDir) -> anyhow::Result<()> {
     let head_before = store.last_position().await?;
     let started_at = Utc::now();
     let mut tally = Tally::default();
-    let result = import_lines(store.clone(), &script, import_id, &mut tally).await;
+    let result = import_lines(store.clone(), &script, import_id, until, &mut tally).await;
     let head_after = store.last_position().await?;
     store.close().await;
 
@@ -116,6 +122,7 @@ async fn import_lines(
     store: Arc<SqliteStore>,
     script: &Script,
     import_id: uuid::Uuid,
+    until: Option<Timestamp>,
     tally: &mut Tally,
 ) -> anyhow::Result<()> {
     let Some(first) = script.lines.first() else {
@@ -154,6 +161,8 @@ async fn import_lines(
     progress.finish();
     // Work the last line made due at once (process managers) is part of the import.
     let now = simulation.clock().now();
-    simulation.advance_to(now, &mut fired).await?;
+    simulation
+        .advance_to(now.max(until.unwrap_or(now)), &mut fired)
+        .await?;
     Ok(())
 }

@@ -131,3 +131,78 @@ impl ImportLog {
             .or_else(|| self.runs.iter().find(|r| r.appended(event.global_position)))
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use ticketflow_events::StreamId;
+
+    fn run(id: Uuid, positions: Option<(u64, u64)>) -> ImportRun {
+        ImportRun {
+            import_id: id,
+            file: "past.jsonl".to_owned(),
+            sha256: "00".to_owned(),
+            lines: 1,
+            started_at: Timestamp::default(),
+            finished_at: Timestamp::default(),
+            first_position: positions.map(|p| p.0),
+            last_position: positions.map(|p| p.1),
+            recorded_lines: 1,
+            replayed_lines: 0,
+            refused_lines: 0,
+            outcome: "complete".to_owned(),
+        }
+    }
+
+    fn event(position: u64, correlation_id: Uuid) -> RecordedEvent {
+        let stream: StreamId = "ticket-SD-1".parse().unwrap();
+        RecordedEvent {
+            stream_id: stream,
+            stream_version: position,
+            global_position: position,
+            event_id: Uuid::new_v4(),
+            event_type: "TicketOpened".to_owned(),
+            schema_version: 1,
+            recorded_at: Timestamp::default(),
+            occurred_at: Timestamp::default(),
+            actor: "system:scheduler".to_owned(),
+            correlation_id,
+            causation_id: None,
+            payload: Vec::new(),
+            prev_hash: ticketflow_events::Hash::ZERO,
+            hash: ticketflow_events::Hash::ZERO,
+        }
+    }
+
+    #[test]
+    fn an_event_is_imported_by_its_correlation_id_or_by_the_positions_a_run_appended() {
+        let dir = tempfile::tempdir().unwrap();
+        let id = ImportRun::id_for("abc");
+        assert_eq!(
+            id,
+            ImportRun::id_for("abc"),
+            "the same file is the same import"
+        );
+        assert_ne!(id, ImportRun::id_for("abd"));
+        ImportLog::append(dir.path(), &run(id, Some((3, 5)))).unwrap();
+        ImportLog::append(dir.path(), &run(id, None)).unwrap();
+        let log = ImportLog::load(dir.path()).unwrap();
+        assert!(log.import_of(&event(1, id)).is_some(), "by correlation id");
+        assert!(
+            log.import_of(&event(4, Uuid::new_v4())).is_some(),
+            "by position"
+        );
+        assert!(log.import_of(&event(6, Uuid::new_v4())).is_none());
+        assert!(
+            ImportLog::load(&dir.path().join("none"))
+                .unwrap()
+                .import_of(&event(4, id))
+                .is_none()
+        );
+
+        std::fs::write(ImportLog::path(dir.path()), "{not json}\n").unwrap();
+        let err = ImportLog::load(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("line 1"), "{err}");
+    }
+}

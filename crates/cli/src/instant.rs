@@ -4,8 +4,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use ticketflow_events::Timestamp;
 
-/// Reads an instant: RFC 3339 with an offset, or a date meaning its start (UTC).
+/// Reads an instant: RFC 3339 with an offset, a date meaning its start (UTC), or `now` (the
+/// wall clock — the CLI is where time enters from outside).
 pub fn parse_instant(text: &str) -> Result<Timestamp, String> {
+    if text == "now" {
+        return Ok(Utc::now());
+    }
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
         return Ok(at.with_timezone(&Utc));
     }
@@ -15,7 +19,7 @@ pub fn parse_instant(text: &str) -> Result<Timestamp, String> {
         return Ok(midnight.and_utc());
     }
     Err(format!(
-        "`{text}` is not a time: use RFC 3339 such as 2026-03-02T09:00:00Z, or a date such as 2026-03-02"
+        "`{text}` is not a time: use RFC 3339 such as 2026-03-02T09:00:00Z, a date such as 2026-03-02, or now"
     ))
 }
 

@@ -99,6 +99,10 @@ enum Command {
         /// The data directory (created if missing). Stop the server first.
         #[arg(long, default_value = DEFAULT_DATA_DIR)]
         data_dir: PathBuf,
+        /// Keep the simulated clock running until then (an instant or `now`), so timers due
+        /// after the last line fire at their own times as part of the import.
+        #[arg(long, value_parser = parse_instant)]
+        until: Option<Timestamp>,
     },
     /// Write a consistent copy of the event log while the server keeps running.
     Backup {
@@ -219,9 +223,13 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
             until,
             format,
         } => simulate::run(&file, until, format).await.map(done),
-        Command::Import { file, data_dir } => {
-            import::run(&file, &DataDir::new(data_dir)).await.map(done)
-        }
+        Command::Import {
+            file,
+            data_dir,
+            until,
+        } => import::run(&file, &DataDir::new(data_dir), until)
+            .await
+            .map(done),
         Command::Backup { data_dir, to } => {
             backup::run(&DataDir::new(data_dir), &to).await.map(done)
         }

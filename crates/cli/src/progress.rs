@@ -51,6 +51,25 @@ impl Progress {
         }
     }
 
+    /// Work of unknown length (one long call): a spinner while a person watches, else nothing.
+    pub fn spinner(label: &str) -> Self {
+        let watched = std::io::stdout().is_terminal() && std::io::stderr().is_terminal();
+        let bar = watched.then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.set_message(label.to_owned());
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Progress {
+            bar,
+            lines: false,
+            label: label.to_owned(),
+            total: 0,
+            done: 0,
+            next_line: 1,
+        }
+    }
+
     /// Sets how far the work got (absolute).
     pub fn set(&mut self, done: u64) {
         self.done = done.min(self.total);

@@ -271,3 +271,27 @@ fn history_finds_orders_and_deliveries_of_the_demo() {
     let by_stream = ok(&["history", "delivery-SD-2001", "--data-dir", arg(&dir)]);
     assert_eq!(by_stream, delivery);
 }
+
+#[test]
+fn timers_fired_during_an_import_are_part_of_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let script = outage_script();
+    let out = ok(&[
+        "import",
+        arg(&script),
+        "--data-dir",
+        arg(&dir),
+        "--until",
+        "2026-04-01",
+    ]);
+    assert!(out.contains("events at positions 1–18"), "{out}");
+    let json = history_json(&dir, "SD-2", &[]);
+    let events = json["events"].as_array().unwrap();
+    let fired = events.last().unwrap();
+    assert_eq!(fired["actor"], "system:scheduler");
+    assert_eq!(fired["event_type"], "TicketSlaNoticeRecorded");
+    assert_eq!(fired["occurred_at"], "2026-03-10T08:40:00Z");
+    assert_eq!(fired["imported_by"], events[0]["imported_by"]);
+    assert!(fired["imported_by"].is_string());
+}
