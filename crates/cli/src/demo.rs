@@ -13,7 +13,8 @@ use ticketflow_domain::DeskConfig;
 use ticketflow_store::{EventStore, SqliteOptions, SqliteStore};
 
 use crate::data_dir::STORE_FILE;
-use crate::simulate::{fold_store, parse_script, print_sla, print_step, read_script, run_script};
+use crate::script::{parse_script, read_script};
+use crate::simulate::{fold_store, print_sla, print_step, run_script};
 
 /// The demo script, also printed by `ticketflow demo --print-script`.
 pub const BUILT_IN_SCRIPT: &str = include_str!("../scripts/demo.jsonl");

@@ -28,7 +28,7 @@ use crate::data_dir::DataDir;
 use crate::error::CliError;
 use crate::import_log::{ImportLog, ImportRun};
 use crate::progress::{Progress, Unwatched};
-use crate::simulate::{Script, parse_script};
+use crate::script::{Script, parse_script};
 
 /// How far a run got.
 #[derive(Debug, Default)]

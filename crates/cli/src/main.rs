@@ -16,6 +16,7 @@ mod output;
 mod progress;
 mod replay;
 mod restore;
+mod script;
 mod simulate;
 mod sla_report;
 mod verify;
