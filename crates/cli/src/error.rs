@@ -85,6 +85,20 @@ pub enum CliError {
     },
 }
 
+/// Lines an import could not record because the domain refused them.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{count} line(s) of {file} were refused and recorded nothing (the first: line {first_line}); fix them in the file and import it again — the lines already recorded are not recorded twice"
+)]
+pub struct RefusedLines {
+    /// How many lines were refused.
+    pub count: usize,
+    /// The script file.
+    pub file: PathBuf,
+    /// The file line of the first refusal.
+    pub first_line: usize,
+}
+
 impl CliError {
     /// The process exit code for this failure.
     pub fn exit_code(&self) -> u8 {
@@ -98,6 +112,10 @@ impl CliError {
 /// The exit code for any error a command returned: a [`CliError`] decides itself, anything
 /// else (store, engine) is reported as a usage or input problem.
 pub fn exit_code(error: &anyhow::Error) -> u8 {
+    if error.downcast_ref::<RefusedLines>().is_some() {
+        // The import ran; the answer to "is all of it in the store?" is no.
+        return 1;
+    }
     error
         .downcast_ref::<CliError>()
         .map_or(2, CliError::exit_code)

@@ -25,7 +25,7 @@ use ticketflow_events::Timestamp;
 use ticketflow_store::{EventStore, SqliteOptions, SqliteStore};
 
 use crate::data_dir::DataDir;
-use crate::error::CliError;
+use crate::error::{CliError, RefusedLines};
 use crate::import_log::{ImportLog, ImportRun};
 use crate::progress::{Progress, Unwatched};
 use crate::script::{Script, parse_script};
@@ -115,7 +115,15 @@ pub async fn run(path: &Path, data_dir: &DataDir, until: Option<Timestamp>) -> a
     for (line, reason) in &tally.refused {
         crate::out!("  line {line} refused: {reason}");
     }
-    Ok(())
+    match tally.refused.first() {
+        Some((first_line, _)) => Err(RefusedLines {
+            count: tally.refused.len(),
+            file: path.to_owned(),
+            first_line: *first_line,
+        }
+        .into()),
+        None => Ok(()),
+    }
 }
 
 async fn import_lines(

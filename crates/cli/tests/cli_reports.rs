@@ -178,3 +178,32 @@ fn simulate_prints_the_events_and_the_read_models() {
     assert!(json["events"].as_array().unwrap().len() >= 16);
     assert_eq!(json["refused"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn refused_lines_are_named_by_their_file_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let script = std::fs::read_to_string(outage_script()).unwrap();
+    // Closing SD-2 right after its priority is refused: it is not resolved yet.
+    let refused = script.trim_end().to_owned()
+        + "\n"
+        + r#"{"at":"2026-03-03T09:00:00Z","actor":{"id":"jane@acme","role":"customer","organisation":"acme"},"target":"ticket-SD-2","command":{"command":"close"}}"#
+        + "\n";
+    let file = tmp.path().join("refused.jsonl");
+    std::fs::write(&file, refused).unwrap();
+
+    let simulated = ok(&["simulate", arg(&file)]);
+    assert!(simulated.contains("1 line(s) refused"), "{simulated}");
+    assert!(simulated.contains("line 12 refused: "), "{simulated}");
+
+    let dir = tmp.path().join("data");
+    let out = ticketflow(&["import", arg(&file), "--data-dir", arg(&dir)]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("line 12 refused: "));
+    assert!(
+        text(&out.stderr).contains("1 line(s) of"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(text(&out.stderr).contains("the first: line 12"));
+    assert!(ok(&["verify", "--data-dir", arg(&dir)]).starts_with("intact: 16 events"));
+}
