@@ -2,9 +2,9 @@
 //! store, keeping the original times and marking the events as imported.
 //!
 //! Each line runs on a simulated clock set to the line's time (so `occurred_at` is the line's
-//! time and timers fire in between at their own times), with the same per-line idempotency
-//! key as a simulation: running the same file again records nothing twice and resumes an
-//! interrupted import. How the events are marked as imported is described in
+//! time and timers fire in between at their own times) with an idempotency key derived from
+//! the line's content ([`line_keys`]): running the same file again records nothing twice and
+//! resumes an interrupted import; timers and process steps have their own derived keys. How the events are marked as imported is described in
 //! [`crate::import_log`]. Stop the server before importing: the store has one writer.
 //!
 //! Timers due after the last line fire when the clock passes them. With `--until T` the
@@ -12,6 +12,7 @@
 //! part of the import; without it, a server started later fires the overdue ones at its own
 //! (real) time.
 
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -38,13 +39,22 @@ struct Tally {
     refused: Vec<(usize, String)>,
 }
 
-/// The idempotency key of a script line — the one a simulation uses, so a script recorded
-/// either way is recorded once.
-fn line_key(number: usize, line: &ScriptLine) -> String {
-    let content = line
-        .to_json()
-        .unwrap_or_else(|_| format!("{}:{}", line.at, line.command.name()));
-    format!("script-line:{number}:{content}")
+/// The idempotency keys of a script's lines: each line's content, and for identical lines
+/// which repetition it is — not the line's position, so inserting a missing line or fixing a
+/// refused one and importing again records only what is new.
+fn line_keys(lines: &[ScriptLine]) -> Vec<String> {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    lines
+        .iter()
+        .map(|line| {
+            let content = line
+                .to_json()
+                .unwrap_or_else(|_| format!("{}:{}", line.at, line.command.name()));
+            let repetition = seen.entry(content.clone()).or_default();
+            *repetition += 1;
+            format!("import-line:{repetition}:{content}")
+        })
+        .collect()
 }
 
 /// Runs `import`.
@@ -139,11 +149,12 @@ async fn import_lines(
     let mut simulation = Simulation::new(store, DeskConfig::default(), first.at).await?;
     let mut fired = SimulationReport::default();
     let mut progress = Progress::new("importing", script.lines.len() as u64, Unwatched::Lines);
-    for (index, line) in script.lines.iter().enumerate() {
+    let keys = line_keys(&script.lines);
+    for (index, (line, key)) in script.lines.iter().zip(keys).enumerate() {
         let number = index + 1;
         simulation.advance_to(line.at, &mut fired).await?;
         let options = CommandOptions {
-            idempotency_key: Some(line_key(number, line)),
+            idempotency_key: Some(key),
             correlation_id: Some(import_id),
             ..CommandOptions::default()
         };

@@ -207,3 +207,45 @@ fn refused_lines_are_named_by_their_file_line() {
     assert!(text(&out.stderr).contains("the first: line 12"));
     assert!(ok(&["verify", "--data-dir", arg(&dir)]).starts_with("intact: 16 events"));
 }
+
+#[test]
+fn a_fixed_script_imported_again_records_only_what_is_new() {
+    let tmp = tempfile::tempdir().unwrap();
+    let script = std::fs::read_to_string(outage_script()).unwrap();
+    let close = r#"{"at":"2026-03-03T12:00:00Z","actor":{"id":"jane@acme","role":"customer","organisation":"acme"},"target":"ticket-SD-2","command":{"command":"close"}}"#;
+    let resolve = r#"{"at":"2026-03-03T11:00:00Z","actor":{"id":"anna","role":"support-agent","region":"dach"},"target":"ticket-SD-2","command":{"command":"resolve","outcome":"misconfiguration","note":"Export template misconfigured."}}"#;
+    let file = tmp.path().join("past.jsonl");
+    let dir = tmp.path().join("data");
+    std::fs::write(&file, format!("{}\n{close}\n", script.trim_end())).unwrap();
+    let first = ticketflow(&["import", arg(&file), "--data-dir", arg(&dir)]);
+    assert_eq!(first.status.code(), Some(1), "the close is refused");
+
+    // The missing line goes in before the refused one; every later line moves down.
+    std::fs::write(
+        &file,
+        format!("{}\n{resolve}\n{close}\n", script.trim_end()),
+    )
+    .unwrap();
+    let second = ok(&["import", arg(&file), "--data-dir", arg(&dir)]);
+    assert!(
+        second.contains("2 recorded now, 9 already recorded, 0 refused"),
+        "{second}"
+    );
+    let history: Value = serde_json::from_str(&ok(&[
+        "history",
+        "SD-2",
+        "--data-dir",
+        arg(&dir),
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let opened = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event_type"] == "TicketOpened")
+        .count();
+    assert_eq!(opened, 1);
+    assert_eq!(history["state"]["status"], "closed");
+}
