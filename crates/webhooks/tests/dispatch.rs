@@ -172,3 +172,69 @@ async fn registering_while_running_starts_delivery_and_removing_stops_it() {
     dispatcher.shutdown().await;
     assert!(registry.list().unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_redactor_shapes_and_drops_events_per_endpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Desk::open(dir.path());
+    for n in 1..=3 {
+        desk.open_ticket(n).await;
+    }
+    let (url, receiver) = start_receiver(0, false).await;
+    let registry = WebhookRegistry::open(dir.path()).unwrap();
+    let id = registry.register(NewEndpoint::new(url)).unwrap().endpoint.id;
+    let redactor: ticketflow_webhooks::Redactor = std::sync::Arc::new(|endpoint, event, mut data| {
+        if event.stream_id.as_str() == "ticket-SD-2" {
+            return None;
+        }
+        if !endpoint.confidential_text {
+            data["description"] = serde_json::Value::String("(redacted)".into());
+        }
+        Some(data)
+    });
+    let config = DispatcherConfig {
+        redactor: Some(redactor),
+        ..fast()
+    };
+    let dispatcher = Dispatcher::start(desk.dyn_store(), registry.clone(), config);
+    wait_for_checkpoint(&registry, id, 3).await;
+    dispatcher.shutdown().await;
+    assert_eq!(receiver.accepted_positions(), vec![1, 3]);
+    for request in receiver.requests.lock().iter() {
+        for event in request.json()["events"].as_array().unwrap() {
+            assert_eq!(event["data"]["description"], "(redacted)");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_endpoint_failing_longer_than_allowed_is_marked_failing_and_keeps_its_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let desk = Desk::open(dir.path());
+    desk.open_ticket(1).await;
+    // A port nobody listens on: bind, note it, close.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let registry = WebhookRegistry::open(dir.path()).unwrap();
+    let id = registry
+        .register(NewEndpoint::new(format!("http://127.0.0.1:{port}/hook")))
+        .unwrap()
+        .endpoint
+        .id;
+    let config = DispatcherConfig {
+        failing_after: Duration::ZERO,
+        ..fast()
+    };
+    let dispatcher = Dispatcher::start(desk.dyn_store(), registry.clone(), config);
+    loop {
+        if let ticketflow_webhooks::EndpointHealth::Failing { last_error, .. } = registry.get(id).unwrap().health {
+            assert!(last_error.contains("connect"), "{last_error}");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    dispatcher.shutdown().await;
+    assert_eq!(registry.get(id).unwrap().checkpoint, 0, "nothing is skipped");
+    let log = registry.deliveries(id, 10).unwrap();
+    assert!(!log.is_empty());
+    assert!(log.iter().all(|a| matches!(a.outcome, AttemptOutcome::Error { .. })));
+}
