@@ -116,11 +116,16 @@ impl ContactDirectory {
         let mut directory = ContactDirectory::default();
         for org in file.organisation {
             for domain in &org.domains {
-                directory
-                    .by_domain
-                    .insert(domain.trim().trim_start_matches('@').to_lowercase(), org.id.clone());
+                directory.by_domain.insert(
+                    domain.trim().trim_start_matches('@').to_lowercase(),
+                    org.id.clone(),
+                );
             }
-            if directory.organisations.insert(org.id.clone(), org.clone()).is_some() {
+            if directory
+                .organisations
+                .insert(org.id.clone(), org.clone())
+                .is_some()
+            {
                 return Err(error(format!("organisation `{}` is listed twice", org.id)));
             }
         }
@@ -182,7 +187,10 @@ mod tests {
     fn addresses_are_found_exactly_or_by_domain_ignoring_case() {
         let d = ContactDirectory::from_toml(TOML).unwrap();
         let ann = d.find("Ann@ACME.example").unwrap();
-        assert_eq!((ann.id.as_str(), ann.organisation.id.0.as_str()), ("ann@acme.example", "acme"));
+        assert_eq!(
+            (ann.id.as_str(), ann.organisation.id.0.as_str()),
+            ("ann@acme.example", "acme")
+        );
         let bob = d.find("bob@partner.example").unwrap();
         assert_eq!(bob.id, "bob");
         assert!(bob.organisation.extended_support_budget);
@@ -199,9 +207,11 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_refused_with_their_position() {
-        let err = ContactDirectory::from_toml("[[organisation]]\nid = \"a\"\nregion = \"dach\"\ncolour = 1\n")
-            .unwrap_err()
-            .to_string();
+        let err = ContactDirectory::from_toml(
+            "[[organisation]]\nid = \"a\"\nregion = \"dach\"\ncolour = 1\n",
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("colour"), "{err}");
     }
 }

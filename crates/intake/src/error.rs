@@ -8,7 +8,9 @@ use ticketflow_events::TicketKey;
 #[derive(Debug, thiserror::Error)]
 pub enum IntakeError {
     /// The message is larger than the configured limit.
-    #[error("the message has {size} bytes, more than the {limit} bytes accepted; send large files through the portal")]
+    #[error(
+        "the message has {size} bytes, more than the {limit} bytes accepted; send large files through the portal"
+    )]
     TooLarge {
         /// The message's size.
         size: usize,
@@ -22,16 +24,22 @@ pub enum IntakeError {
         reason: String,
     },
     /// The message has no usable `From` address.
-    #[error("the message has no sender: a `From:` header with an address such as ann@example.com is required")]
+    #[error(
+        "the message has no sender: a `From:` header with an address such as ann@example.com is required"
+    )]
     NoSender,
     /// The sender is not in the contact directory.
-    #[error("`{sender}` is not a known contact: add the address or its domain to the contact directory (contacts.toml) first")]
+    #[error(
+        "`{sender}` is not a known contact: add the address or its domain to the contact directory (contacts.toml) first"
+    )]
     UnknownSender {
         /// The sender's address.
         sender: String,
     },
     /// The subject names a ticket that does not exist.
-    #[error("the subject refers to ticket {ticket}, which does not exist; remove the key from the subject to open a new request")]
+    #[error(
+        "the subject refers to ticket {ticket}, which does not exist; remove the key from the subject to open a new request"
+    )]
     UnknownTicket {
         /// The key found in the subject.
         ticket: TicketKey,

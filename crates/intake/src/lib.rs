@@ -34,6 +34,8 @@ pub mod submission;
 
 pub use contacts::{CONTACTS_FILE, Contact, ContactDirectory, Organisation};
 pub use error::IntakeError;
-pub use mail::{AttachmentMeta, BodySource, InboundMail, MAX_MESSAGE_BYTES, parse, parse_with_limit};
+pub use mail::{
+    AttachmentMeta, BodySource, InboundMail, MAX_MESSAGE_BYTES, parse, parse_with_limit,
+};
 pub use routing::{INTAKE_ACTOR_ID, IntakeCommand, Intent, route};
 pub use submission::{Delivered, TICKET_PREFIX, deliver};

@@ -103,7 +103,11 @@ pub fn parse_with_limit(raw: &[u8], limit: usize) -> Result<InboundMail, IntakeE
         .and_then(|a| a.name())
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty());
-    let message_id = match message.message_id().map(str::trim).filter(|m| !m.is_empty()) {
+    let message_id = match message
+        .message_id()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+    {
         Some(id) => id
             .trim_start_matches('<')
             .trim_end_matches('>')
@@ -182,11 +186,7 @@ fn plain_file_name(name: Option<&str>, index: usize) -> String {
     let base = name
         .map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n))
         .unwrap_or_default();
-    let cleaned: String = base
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(255)
-        .collect();
+    let cleaned: String = base.chars().filter(|c| !c.is_control()).take(255).collect();
     let cleaned = cleaned.trim();
     if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
         format!("attachment-{index}")
@@ -250,7 +250,8 @@ mod tests {
 
     #[test]
     fn a_quoted_tail_is_dropped_from_a_reply() {
-        let body = "Thanks, it works now.\n\nOn Mon, 2 Mar 2026, Desk wrote:\n> Please try again.\n>\n";
+        let body =
+            "Thanks, it works now.\n\nOn Mon, 2 Mar 2026, Desk wrote:\n> Please try again.\n>\n";
         assert_eq!(strip_quoted_reply(body), "Thanks, it works now.");
         assert_eq!(strip_quoted_reply("> only quoted"), "> only quoted");
         assert_eq!(strip_quoted_reply("no quote"), "no quote");

@@ -91,7 +91,10 @@ impl IntakeCommand {
 /// Decides the command for `mail`: a subject carrying a ticket key (`SD-1042`, also inside
 /// `Re: [SD-1042] …`) becomes a comment on that ticket by the sender; anything else opens a
 /// new Request shared with the sender's organisation. Unknown senders are refused.
-pub fn route(mail: &InboundMail, directory: &ContactDirectory) -> Result<IntakeCommand, IntakeError> {
+pub fn route(
+    mail: &InboundMail,
+    directory: &ContactDirectory,
+) -> Result<IntakeCommand, IntakeError> {
     let contact = directory
         .find(&mail.from)
         .ok_or_else(|| IntakeError::UnknownSender {

@@ -88,9 +88,10 @@ pub async fn deliver(engine: &Engine, command: &IntakeCommand) -> Result<Deliver
             }
             let mut number = scan.highest + 1;
             for _ in 0..KEY_ATTEMPTS {
-                let ticket = TicketKey::new(TICKET_PREFIX, number).map_err(|e| IntakeError::NoKey {
-                    reason: e.to_string(),
-                })?;
+                let ticket =
+                    TicketKey::new(TICKET_PREFIX, number).map_err(|e| IntakeError::NoKey {
+                        reason: e.to_string(),
+                    })?;
                 let options = CommandOptions {
                     expected_version: Some(0),
                     ..keyed.clone()
@@ -111,7 +112,10 @@ pub async fn deliver(engine: &Engine, command: &IntakeCommand) -> Result<Deliver
                 }
             }
             Err(IntakeError::NoKey {
-                reason: format!("{KEY_ATTEMPTS} keys in a row after {TICKET_PREFIX}-{} were taken", scan.highest),
+                reason: format!(
+                    "{KEY_ATTEMPTS} keys in a row after {TICKET_PREFIX}-{} were taken",
+                    scan.highest
+                ),
             })
         }
     }
@@ -177,7 +181,12 @@ fn fit_to_policy(command: &IntakeCommand, policy: &TicketPolicy) -> IntakeComman
             let rest: Vec<String> = attachments
                 .split_off(policy.max_attachments)
                 .into_iter()
-                .map(|a| format!("{} ({} bytes, sha256 {})", a.name, a.size_bytes, a.content_hash))
+                .map(|a| {
+                    format!(
+                        "{} ({} bytes, sha256 {})",
+                        a.name, a.size_bytes, a.content_hash
+                    )
+                })
                 .collect();
             text.push_str(&format!(
                 "\n\n[{} further attachments were not recorded: {}]",
@@ -196,7 +205,9 @@ fn fit_to_policy(command: &IntakeCommand, policy: &TicketPolicy) -> IntakeComman
             }
             *text = text.chars().take(policy.max_text_chars).collect();
         }
-        Intent::OpenRequest { email, .. } => fit_attachments(&mut email.attachments, &mut email.body),
+        Intent::OpenRequest { email, .. } => {
+            fit_attachments(&mut email.attachments, &mut email.body)
+        }
     }
     command
 }

@@ -1,6 +1,8 @@
 //! Email intake end to end: real .eml fixtures through a real engine on a SQLite store in a
 //! temporary directory.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -10,17 +12,23 @@ use ticketflow_domain::ticket::Ticket;
 use ticketflow_engine::{Engine, SystemClock};
 use ticketflow_events::ticket::{IntakeChannel, SharedWith, TicketEvent, TicketType};
 use ticketflow_events::{AnyEvent, TicketKey};
-use ticketflow_intake::{BodySource, ContactDirectory, IntakeError, deliver, parse, parse_with_limit, route};
+use ticketflow_intake::{
+    BodySource, ContactDirectory, IntakeError, deliver, parse, parse_with_limit, route,
+};
 use ticketflow_store::{EventStore, Filter, SqliteOptions, SqliteStore};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mail").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/mail")
+        .join(name);
     std::fs::read(path).unwrap()
 }
 
 fn directory() -> ContactDirectory {
-    ContactDirectory::load_file(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mail/contacts.toml"))
-        .unwrap()
+    ContactDirectory::load_file(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/mail/contacts.toml"),
+    )
+    .unwrap()
 }
 
 struct Desk {
@@ -31,7 +39,9 @@ struct Desk {
 
 fn desk() -> Desk {
     let dir = tempfile::tempdir().unwrap();
-    let store = Arc::new(SqliteStore::open(dir.path().join("events.sqlite"), SqliteOptions::default()).unwrap());
+    let store = Arc::new(
+        SqliteStore::open(dir.path().join("events.sqlite"), SqliteOptions::default()).unwrap(),
+    );
     let engine = Engine::new(store.clone(), DeskConfig::default(), Arc::new(SystemClock));
     Desk {
         _dir: dir,
@@ -71,7 +81,11 @@ async fn a_plain_mail_opens_a_request_shared_with_the_organisation() {
     let delivered = desk.take_in("plain.eml").await.unwrap();
     assert!(delivered.opened);
     assert_eq!(delivered.ticket, key(1));
-    let (ticket, _) = desk.engine.state::<Ticket>(&key(1).stream_id()).await.unwrap();
+    let (ticket, _) = desk
+        .engine
+        .state::<Ticket>(&key(1).stream_id())
+        .await
+        .unwrap();
     assert_eq!(ticket.channel(), IntakeChannel::Email);
     assert_eq!(ticket.ticket_type(), TicketType::Request);
     assert_eq!(ticket.shared_with(), SharedWith::Organisation);
@@ -82,7 +96,11 @@ async fn a_plain_mail_opens_a_request_shared_with_the_organisation() {
         panic!("expected one TicketOpened, got {events:?}");
     };
     assert_eq!(opened.summary, "Printer on floor 3 jams every morning");
-    assert!(opened.description.starts_with("Good morning,\n\nthe printer"));
+    assert!(
+        opened
+            .description
+            .starts_with("Good morning,\n\nthe printer")
+    );
     assert!(opened.description.ends_with("Grüße, Ann"));
 }
 
@@ -95,7 +113,11 @@ async fn the_same_mail_delivered_twice_is_recorded_once() {
     assert_eq!(again.ticket, first.ticket);
     assert!(again.outcome.replayed);
     let ids = |d: &ticketflow_intake::Delivered| {
-        d.outcome.events.iter().map(|e| (e.event_id, e.global_position)).collect::<Vec<_>>()
+        d.outcome
+            .events
+            .iter()
+            .map(|e| (e.event_id, e.global_position))
+            .collect::<Vec<_>>()
     };
     assert_eq!(ids(&again), ids(&first));
     assert_eq!(desk.store.last_position().await.unwrap(), 2);
@@ -104,7 +126,10 @@ async fn the_same_mail_delivered_twice_is_recorded_once() {
 #[tokio::test]
 async fn attachments_are_kept_as_metadata_only() {
     let mail = parse(&fixture("multipart-attachment.eml")).unwrap();
-    assert_eq!(mail.body, "The export stops with an error, see the attached report and screenshot.");
+    assert_eq!(
+        mail.body,
+        "The export stops with an error, see the attached report and screenshot."
+    );
     let pdf = b"%PDF-1.4\nhello ticketflow\n%%EOF\n";
     let report = &mail.attachments[0];
     assert_eq!(report.name, "report.pdf");
@@ -112,7 +137,10 @@ async fn attachments_are_kept_as_metadata_only() {
     assert_eq!(report.size_bytes, pdf.len() as u64);
     assert_eq!(report.sha256, hex::encode(Sha256::digest(pdf)));
     let screenshot = &mail.attachments[1];
-    assert_eq!(screenshot.name, "screen shot.png", "the path is dropped from the name");
+    assert_eq!(
+        screenshot.name, "screen shot.png",
+        "the path is dropped from the name"
+    );
     assert_eq!(screenshot.media_type, "image/png");
     assert_eq!(screenshot.size_bytes, 1024);
 
@@ -138,7 +166,11 @@ async fn an_html_only_mail_is_read_without_markup() {
     assert_eq!(mail.message_id, "html-0003@partner.example");
     let desk = desk();
     let delivered = desk.take_in("html-only.eml").await.unwrap();
-    let (ticket, _) = desk.engine.state::<Ticket>(&delivered.ticket.stream_id()).await.unwrap();
+    let (ticket, _) = desk
+        .engine
+        .state::<Ticket>(&delivered.ticket.stream_id())
+        .await
+        .unwrap();
     assert_eq!(ticket.organisation().0, "globex");
     assert_eq!(ticket.creator(), "bob");
     assert!(ticket.has_extended_support_budget());
@@ -152,14 +184,20 @@ async fn a_reply_carrying_the_key_becomes_a_comment_by_the_contact() {
     assert!(!reply.opened);
     assert_eq!(reply.ticket, key(1));
     let again = desk.take_in("reply-with-key.eml").await.unwrap();
-    assert!(again.outcome.replayed, "the same reply twice is recorded once");
+    assert!(
+        again.outcome.replayed,
+        "the same reply twice is recorded once"
+    );
     let events = desk.events().await;
     assert_eq!(events.len(), 2, "{events:?}");
     let TicketEvent::TicketCommented(comment) = &events[1] else {
         panic!("expected a comment, got {:?}", events[1]);
     };
     assert_eq!(comment.author, "ann@acme.example");
-    assert_eq!(comment.text, "It happened again today, this time at 9.", "the quoted tail is dropped");
+    assert_eq!(
+        comment.text, "It happened again today, this time at 9.",
+        "the quoted tail is dropped"
+    );
 }
 
 #[tokio::test]
@@ -181,7 +219,10 @@ async fn a_reply_from_another_organisation_is_refused_by_the_domain() {
 async fn a_reply_to_an_unknown_ticket_is_refused() {
     let desk = desk();
     let err = desk.take_in("reply-unknown-ticket.eml").await.unwrap_err();
-    assert!(matches!(&err, IntakeError::UnknownTicket { ticket } if *ticket == key(999)), "{err}");
+    assert!(
+        matches!(&err, IntakeError::UnknownTicket { ticket } if *ticket == key(999)),
+        "{err}"
+    );
     assert!(err.to_string().contains("SD-999"));
     assert_eq!(desk.store.last_position().await.unwrap(), 0);
 }
@@ -190,17 +231,29 @@ async fn a_reply_to_an_unknown_ticket_is_refused() {
 async fn an_unknown_sender_is_refused() {
     let desk = desk();
     let err = desk.take_in("unknown-sender.eml").await.unwrap_err();
-    assert!(matches!(&err, IntakeError::UnknownSender { sender } if sender == "eve@evil.example"), "{err}");
+    assert!(
+        matches!(&err, IntakeError::UnknownSender { sender } if sender == "eve@evil.example"),
+        "{err}"
+    );
     assert!(err.to_string().contains("contacts.toml"));
     assert_eq!(desk.store.last_position().await.unwrap(), 0);
 }
 
 #[test]
 fn garbage_empty_and_sender_less_input_is_refused_clearly() {
-    assert!(matches!(parse(&fixture("garbage.eml")), Err(IntakeError::Malformed { .. })));
+    assert!(matches!(
+        parse(&fixture("garbage.eml")),
+        Err(IntakeError::Malformed { .. })
+    ));
     assert!(matches!(parse(b""), Err(IntakeError::Malformed { .. })));
-    assert!(matches!(parse(b" \r\n "), Err(IntakeError::Malformed { .. })));
-    assert!(matches!(parse(&fixture("no-from.eml")), Err(IntakeError::NoSender)));
+    assert!(matches!(
+        parse(b" \r\n "),
+        Err(IntakeError::Malformed { .. })
+    ));
+    assert!(matches!(
+        parse(&fixture("no-from.eml")),
+        Err(IntakeError::NoSender)
+    ));
     let no_address = b"From: just a name\r\nSubject: x\r\n\r\nbody\r\n";
     assert!(matches!(parse(no_address), Err(IntakeError::NoSender)));
 }
@@ -209,7 +262,10 @@ fn garbage_empty_and_sender_less_input_is_refused_clearly() {
 fn a_huge_mail_is_refused_before_parsing() {
     let raw = fixture("plain.eml");
     let err = parse_with_limit(&raw, 100).unwrap_err();
-    assert!(matches!(err, IntakeError::TooLarge { limit: 100, .. }), "{err}");
+    assert!(
+        matches!(err, IntakeError::TooLarge { limit: 100, .. }),
+        "{err}"
+    );
     let mut huge = raw.clone();
     huge.resize(ticketflow_intake::MAX_MESSAGE_BYTES + 1, b'a');
     assert!(matches!(parse(&huge), Err(IntakeError::TooLarge { .. })));
@@ -230,5 +286,8 @@ async fn new_requests_get_the_next_free_key_after_existing_tickets() {
     let first = desk.take_in("plain.eml").await.unwrap();
     let second = desk.take_in("html-only.eml").await.unwrap();
     let third = desk.take_in("multipart-attachment.eml").await.unwrap();
-    assert_eq!([first.ticket, second.ticket, third.ticket], [key(1), key(2), key(3)]);
+    assert_eq!(
+        [first.ticket, second.ticket, third.ticket],
+        [key(1), key(2), key(3)]
+    );
 }

@@ -196,7 +196,14 @@ mod tests {
     fn only_absolute_http_urls_with_a_host_are_accepted() {
         assert!(validate_url("https://hooks.example.com/ticketflow").is_ok());
         assert!(validate_url("http://127.0.0.1:8080/x").is_ok());
-        for bad in ["", "ftp://x/y", "/relative", "https://", "file:///etc/passwd", "not a url"] {
+        for bad in [
+            "",
+            "ftp://x/y",
+            "/relative",
+            "https://",
+            "file:///etc/passwd",
+            "not a url",
+        ] {
             assert!(validate_url(bad).is_err(), "{bad}");
         }
     }

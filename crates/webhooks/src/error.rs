@@ -4,7 +4,9 @@
 #[derive(Debug, thiserror::Error)]
 pub enum WebhookError {
     /// The URL is not an absolute http:// or https:// address with a host.
-    #[error("`{url}` is not a webhook URL: expected an absolute http:// or https:// address with a host")]
+    #[error(
+        "`{url}` is not a webhook URL: expected an absolute http:// or https:// address with a host"
+    )]
     InvalidUrl {
         /// The rejected URL (cut to 200 characters).
         url: String,
@@ -22,7 +24,9 @@ pub enum WebhookError {
         id: String,
     },
     /// The text is not an endpoint id.
-    #[error("`{given}` is not a webhook endpoint id: expected a UUID such as 0192f5e0-7c1a-7d3e-8f00-1234567890ab")]
+    #[error(
+        "`{given}` is not a webhook endpoint id: expected a UUID such as 0192f5e0-7c1a-7d3e-8f00-1234567890ab"
+    )]
     MalformedId {
         /// The rejected text (cut to 64 characters).
         given: String,
@@ -65,10 +69,14 @@ impl WebhookError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SignatureError {
     /// The header is not `t=<unix seconds>,v1=<hex>`.
-    #[error("the Ticketflow-Signature header is malformed: expected `t=<unix seconds>,v1=<64 hex digits>`")]
+    #[error(
+        "the Ticketflow-Signature header is malformed: expected `t=<unix seconds>,v1=<64 hex digits>`"
+    )]
     Malformed,
     /// The timestamp is further from now than the tolerance: possibly a replayed request.
-    #[error("the signature's timestamp is {age_secs} s away from now, more than the tolerated {tolerance_secs} s; the request may be a replay")]
+    #[error(
+        "the signature's timestamp is {age_secs} s away from now, more than the tolerated {tolerance_secs} s; the request may be a replay"
+    )]
     OutsideTolerance {
         /// Distance between the signed time and now, in seconds.
         age_secs: i64,
@@ -76,6 +84,8 @@ pub enum SignatureError {
         tolerance_secs: i64,
     },
     /// No `v1` signature matches the body and the secret.
-    #[error("no v1 signature matches the body; check the endpoint's secret (it changes when rotated)")]
+    #[error(
+        "no v1 signature matches the body; check the endpoint's secret (it changes when rotated)"
+    )]
     Mismatch,
 }

@@ -262,7 +262,10 @@ impl WebhookRegistry {
             let mut conn = self.shared.conn.lock();
             let tx = conn.transaction()?;
             let n = tx.execute("DELETE FROM endpoints WHERE id = ?1", [id.to_string()])?;
-            tx.execute("DELETE FROM deliveries WHERE endpoint = ?1", [id.to_string()])?;
+            tx.execute(
+                "DELETE FROM deliveries WHERE endpoint = ?1",
+                [id.to_string()],
+            )?;
             tx.commit()?;
             n
         };
@@ -336,27 +339,30 @@ impl WebhookRegistry {
             .collect::<rusqlite::Result<Vec<_>>>()?
         };
         rows.into_iter()
-            .map(|(delivery, attempt, at, first, last, status, error, ms, next)| {
-                let outcome = match status {
-                    Some(code) => AttemptOutcome::Status {
-                        code: u16::try_from(code).map_err(|e| corrupt("HTTP status", e))?,
-                    },
-                    None => AttemptOutcome::Error {
-                        message: error.unwrap_or_default(),
-                    },
-                };
-                Ok(DeliveryAttempt {
-                    endpoint: id,
-                    delivery_id: Uuid::parse_str(&delivery).map_err(|e| corrupt("delivery id", e))?,
-                    attempt: u32::try_from(attempt).map_err(|e| corrupt("attempt", e))?,
-                    attempted_at: parse_time("attempt time", &at)?,
-                    first_position: u64::try_from(first).map_err(|e| corrupt("position", e))?,
-                    last_position: u64::try_from(last).map_err(|e| corrupt("position", e))?,
-                    outcome,
-                    duration_ms: u64::try_from(ms).map_err(|e| corrupt("duration", e))?,
-                    next_retry_at: next.map(|t| parse_time("retry time", &t)).transpose()?,
-                })
-            })
+            .map(
+                |(delivery, attempt, at, first, last, status, error, ms, next)| {
+                    let outcome = match status {
+                        Some(code) => AttemptOutcome::Status {
+                            code: u16::try_from(code).map_err(|e| corrupt("HTTP status", e))?,
+                        },
+                        None => AttemptOutcome::Error {
+                            message: error.unwrap_or_default(),
+                        },
+                    };
+                    Ok(DeliveryAttempt {
+                        endpoint: id,
+                        delivery_id: Uuid::parse_str(&delivery)
+                            .map_err(|e| corrupt("delivery id", e))?,
+                        attempt: u32::try_from(attempt).map_err(|e| corrupt("attempt", e))?,
+                        attempted_at: parse_time("attempt time", &at)?,
+                        first_position: u64::try_from(first).map_err(|e| corrupt("position", e))?,
+                        last_position: u64::try_from(last).map_err(|e| corrupt("position", e))?,
+                        outcome,
+                        duration_ms: u64::try_from(ms).map_err(|e| corrupt("duration", e))?,
+                        next_retry_at: next.map(|t| parse_time("retry time", &t)).transpose()?,
+                    })
+                },
+            )
             .collect()
     }
 
@@ -375,7 +381,11 @@ impl WebhookRegistry {
     }
 
     /// Moves the checkpoint forwards (never backwards) after a delivered batch.
-    pub(crate) fn save_checkpoint(&self, id: EndpointId, position: u64) -> Result<(), WebhookError> {
+    pub(crate) fn save_checkpoint(
+        &self,
+        id: EndpointId,
+        position: u64,
+    ) -> Result<(), WebhookError> {
         let position = i64::try_from(position).unwrap_or(i64::MAX);
         self.shared.conn.lock().execute(
             "UPDATE endpoints SET checkpoint = MAX(checkpoint, ?2) WHERE id = ?1",
@@ -519,6 +529,9 @@ mod tests {
                 .unwrap();
         }
         let log = registry.deliveries(id, 2).unwrap();
-        assert_eq!(log.iter().map(|a| a.attempt).collect::<Vec<_>>(), vec![3, 2]);
+        assert_eq!(
+            log.iter().map(|a| a.attempt).collect::<Vec<_>>(),
+            vec![3, 2]
+        );
     }
 }

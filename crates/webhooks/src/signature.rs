@@ -70,9 +70,18 @@ pub fn verify_signature_at(
     let mut timestamp = None;
     let mut signatures = Vec::new();
     for part in header.split(',') {
-        let (name, value) = part.trim().split_once('=').ok_or(SignatureError::Malformed)?;
+        let (name, value) = part
+            .trim()
+            .split_once('=')
+            .ok_or(SignatureError::Malformed)?;
         match name {
-            "t" => timestamp = Some(value.parse::<i64>().map_err(|_| SignatureError::Malformed)?),
+            "t" => {
+                timestamp = Some(
+                    value
+                        .parse::<i64>()
+                        .map_err(|_| SignatureError::Malformed)?,
+                )
+            }
             "v1" => signatures.push(hex::decode(value).map_err(|_| SignatureError::Malformed)?),
             _ => {} // unknown schemes are ignored, so new ones can be added
         }

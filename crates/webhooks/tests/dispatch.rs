@@ -2,6 +2,8 @@
 //! SQLite store. No assertion depends on timing: tests wait for facts (events accepted,
 //! checkpoints saved) and then check order, signatures and the delivery log.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod receiver;
 
 use std::time::Duration;
@@ -22,7 +24,11 @@ fn fast() -> DispatcherConfig {
     }
 }
 
-async fn wait_for_checkpoint(registry: &WebhookRegistry, id: ticketflow_webhooks::EndpointId, at: u64) {
+async fn wait_for_checkpoint(
+    registry: &WebhookRegistry,
+    id: ticketflow_webhooks::EndpointId,
+    at: u64,
+) {
     while registry.get(id).unwrap().checkpoint < at {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -48,17 +54,36 @@ async fn events_arrive_signed_and_in_log_order() {
     assert_eq!(receiver.accepted_positions(), desk.positions().await);
     for request in receiver.requests.lock().iter() {
         let signature = request.header("ticketflow-signature");
-        verify_signature(&registered.secret, &signature, &request.body, Duration::from_secs(300))
-            .unwrap();
-        assert!(verify_signature("whsec_wrong", &signature, &request.body, Duration::from_secs(300)).is_err());
+        verify_signature(
+            &registered.secret,
+            &signature,
+            &request.body,
+            Duration::from_secs(300),
+        )
+        .unwrap();
+        assert!(
+            verify_signature(
+                "whsec_wrong",
+                &signature,
+                &request.body,
+                Duration::from_secs(300)
+            )
+            .is_err()
+        );
         let positions = request.positions();
-        assert!(positions.len() <= 2, "batches hold at most batch_size events");
+        assert!(
+            positions.len() <= 2,
+            "batches hold at most batch_size events"
+        );
         assert_eq!(
             request.header("ticketflow-event-positions"),
             format!("{}-{}", positions[0], positions[positions.len() - 1])
         );
         let body = request.json();
-        assert_eq!(body["delivery"].as_str().unwrap(), request.header("ticketflow-delivery"));
+        assert_eq!(
+            body["delivery"].as_str().unwrap(),
+            request.header("ticketflow-delivery")
+        );
         let event = &body["events"][0];
         assert_eq!(event["event_type"], "TicketOpened");
         assert_eq!(event["data"]["creator"], "ann@acme.example");
@@ -74,7 +99,11 @@ async fn a_receiver_failing_a_few_times_gets_everything_once_delivered() {
     }
     let (url, receiver) = start_receiver(3, false).await;
     let registry = WebhookRegistry::open(dir.path()).unwrap();
-    let id = registry.register(NewEndpoint::new(url)).unwrap().endpoint.id;
+    let id = registry
+        .register(NewEndpoint::new(url))
+        .unwrap()
+        .endpoint
+        .id;
     let dispatcher = Dispatcher::start(desk.dyn_store(), registry.clone(), fast());
     receiver.wait_for_accepted(3).await;
     wait_for_checkpoint(&registry, id, 3).await;
@@ -87,10 +116,22 @@ async fn a_receiver_failing_a_few_times_gets_everything_once_delivered() {
         .filter(|a| a.outcome == AttemptOutcome::Status { code: 500 })
         .count();
     assert_eq!(failures, 3, "the log shows every refused attempt: {log:#?}");
-    assert!(log.iter().filter(|a| !a.outcome.is_success()).all(|a| a.next_retry_at.is_some()));
+    assert!(
+        log.iter()
+            .filter(|a| !a.outcome.is_success())
+            .all(|a| a.next_retry_at.is_some())
+    );
     let first_batch: Vec<_> = log.iter().filter(|a| a.first_position == 1).collect();
-    assert_eq!(first_batch.len(), 4, "three refusals and one success of the first batch");
-    assert!(first_batch.iter().all(|a| a.delivery_id == first_batch[0].delivery_id));
+    assert_eq!(
+        first_batch.len(),
+        4,
+        "three refusals and one success of the first batch"
+    );
+    assert!(
+        first_batch
+            .iter()
+            .all(|a| a.delivery_id == first_batch[0].delivery_id)
+    );
     assert_eq!(first_batch[0].attempt, 4, "newest first");
 }
 
@@ -104,7 +145,11 @@ async fn a_restarted_dispatcher_resumes_from_the_checkpoint() {
     let (url, receiver) = start_receiver(0, false).await;
     let id = {
         let registry = WebhookRegistry::open(dir.path()).unwrap();
-        let id = registry.register(NewEndpoint::new(url)).unwrap().endpoint.id;
+        let id = registry
+            .register(NewEndpoint::new(url))
+            .unwrap()
+            .endpoint
+            .id;
         let dispatcher = Dispatcher::start(desk.dyn_store(), registry.clone(), fast());
         wait_for_checkpoint(&registry, id, 3).await;
         dispatcher.shutdown().await;
@@ -131,7 +176,11 @@ async fn a_dead_endpoint_does_not_delay_another() {
     let (hanging_url, hanging) = start_receiver(0, true).await;
     let (healthy_url, healthy) = start_receiver(0, false).await;
     let registry = WebhookRegistry::open(dir.path()).unwrap();
-    let dead = registry.register(NewEndpoint::new(hanging_url)).unwrap().endpoint.id;
+    let dead = registry
+        .register(NewEndpoint::new(hanging_url))
+        .unwrap()
+        .endpoint
+        .id;
     let mut only_tickets = NewEndpoint::new(healthy_url);
     only_tickets.filter = EndpointFilter::category("ticket");
     let alive = registry.register(only_tickets).unwrap().endpoint.id;
@@ -182,16 +231,21 @@ async fn the_redactor_shapes_and_drops_events_per_endpoint() {
     }
     let (url, receiver) = start_receiver(0, false).await;
     let registry = WebhookRegistry::open(dir.path()).unwrap();
-    let id = registry.register(NewEndpoint::new(url)).unwrap().endpoint.id;
-    let redactor: ticketflow_webhooks::Redactor = std::sync::Arc::new(|endpoint, event, mut data| {
-        if event.stream_id.as_str() == "ticket-SD-2" {
-            return None;
-        }
-        if !endpoint.confidential_text {
-            data["description"] = serde_json::Value::String("(redacted)".into());
-        }
-        Some(data)
-    });
+    let id = registry
+        .register(NewEndpoint::new(url))
+        .unwrap()
+        .endpoint
+        .id;
+    let redactor: ticketflow_webhooks::Redactor =
+        std::sync::Arc::new(|endpoint, event, mut data| {
+            if event.stream_id.as_str() == "ticket-SD-2" {
+                return None;
+            }
+            if !endpoint.confidential_text {
+                data["description"] = serde_json::Value::String("(redacted)".into());
+            }
+            Some(data)
+        });
     let config = DispatcherConfig {
         redactor: Some(redactor),
         ..fast()
@@ -213,7 +267,11 @@ async fn an_endpoint_failing_longer_than_allowed_is_marked_failing_and_keeps_its
     let desk = Desk::open(dir.path());
     desk.open_ticket(1).await;
     // A port nobody listens on: bind, note it, close.
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let registry = WebhookRegistry::open(dir.path()).unwrap();
     let id = registry
         .register(NewEndpoint::new(format!("http://127.0.0.1:{port}/hook")))
@@ -226,15 +284,24 @@ async fn an_endpoint_failing_longer_than_allowed_is_marked_failing_and_keeps_its
     };
     let dispatcher = Dispatcher::start(desk.dyn_store(), registry.clone(), config);
     loop {
-        if let ticketflow_webhooks::EndpointHealth::Failing { last_error, .. } = registry.get(id).unwrap().health {
+        if let ticketflow_webhooks::EndpointHealth::Failing { last_error, .. } =
+            registry.get(id).unwrap().health
+        {
             assert!(last_error.contains("connect"), "{last_error}");
             break;
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     dispatcher.shutdown().await;
-    assert_eq!(registry.get(id).unwrap().checkpoint, 0, "nothing is skipped");
+    assert_eq!(
+        registry.get(id).unwrap().checkpoint,
+        0,
+        "nothing is skipped"
+    );
     let log = registry.deliveries(id, 10).unwrap();
     assert!(!log.is_empty());
-    assert!(log.iter().all(|a| matches!(a.outcome, AttemptOutcome::Error { .. })));
+    assert!(
+        log.iter()
+            .all(|a| matches!(a.outcome, AttemptOutcome::Error { .. }))
+    );
 }

@@ -1,7 +1,7 @@
 //! A real HTTP receiver on a loopback port, and a real engine on a SQLite store, shared by
 //! the dispatcher tests.
 
-#![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -87,7 +87,11 @@ impl ReceiverState {
     }
 }
 
-async fn receive(State(state): State<Arc<ReceiverState>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+async fn receive(
+    State(state): State<Arc<ReceiverState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
     if state.hang {
         std::future::pending::<()>().await;
     }
@@ -131,7 +135,9 @@ pub struct Desk {
 
 impl Desk {
     pub fn open(dir: &std::path::Path) -> Desk {
-        let store = Arc::new(SqliteStore::open(dir.join("events.sqlite"), SqliteOptions::default()).unwrap());
+        let store = Arc::new(
+            SqliteStore::open(dir.join("events.sqlite"), SqliteOptions::default()).unwrap(),
+        );
         let engine = Engine::new(store.clone(), DeskConfig::default(), Arc::new(SystemClock));
         Desk { store, engine }
     }
@@ -159,7 +165,11 @@ impl Desk {
             },
         );
         self.engine
-            .execute(&command, &Actor::system("email-intake"), &CommandOptions::default())
+            .execute(
+                &command,
+                &Actor::system("email-intake"),
+                &CommandOptions::default(),
+            )
             .await
             .unwrap();
     }
