@@ -39,6 +39,8 @@ pub(crate) struct Worker {
     context: Arc<WorkerContext>,
     endpoint: Endpoint,
     stop: watch::Receiver<bool>,
+    /// Whether the registry records the endpoint as failing (so a success must clear it).
+    failing: bool,
 }
 
 /// Whether the worker should go on.
@@ -53,10 +55,12 @@ impl Worker {
         endpoint: Endpoint,
         stop: watch::Receiver<bool>,
     ) -> Self {
+        let failing = !matches!(endpoint.health, EndpointHealth::Healthy);
         Worker {
             context,
             endpoint,
             stop,
+            failing,
         }
     }
 
@@ -166,7 +170,6 @@ impl Worker {
         };
         let failing_since = Utc::now();
         let started = Instant::now();
-        let mut marked_failing = false;
         for attempt in 1u32.. {
             if self.stopped() {
                 return Flow::Stop;
@@ -199,13 +202,14 @@ impl Worker {
                 tracing::warn!(endpoint = %id, error = %e, "cannot write the webhook delivery log");
             }
             if success {
-                if marked_failing || !matches!(self.current_health(), EndpointHealth::Healthy) {
+                if self.failing {
                     self.set_health(&EndpointHealth::Healthy);
+                    self.failing = false;
                 }
                 return Flow::Continue;
             }
             tracing::debug!(endpoint = %id, attempt, ?outcome, "webhook delivery failed; retrying");
-            if !marked_failing && started.elapsed() >= self.context.config.failing_after {
+            if !self.failing && started.elapsed() >= self.context.config.failing_after {
                 let last_error = match &outcome {
                     AttemptOutcome::Status { code } => format!("HTTP status {code}"),
                     AttemptOutcome::Error { message } => message.clone(),
@@ -215,20 +219,13 @@ impl Worker {
                     since: failing_since,
                     last_error,
                 });
-                marked_failing = true;
+                self.failing = true;
             }
             if let Flow::Stop = self.pause(delay.unwrap_or_default()).await {
                 return Flow::Stop;
             }
         }
         Flow::Continue
-    }
-
-    fn current_health(&self) -> EndpointHealth {
-        self.context
-            .registry
-            .get(self.endpoint.id)
-            .map_or(EndpointHealth::Healthy, |e| e.health)
     }
 
     fn set_health(&self, health: &EndpointHealth) {

@@ -262,7 +262,7 @@ async fn the_redactor_shapes_and_drops_events_per_endpoint() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_endpoint_failing_longer_than_allowed_is_marked_failing_and_keeps_its_events() {
+async fn an_endpoint_failing_longer_than_allowed_is_marked_failing_keeps_its_events_and_recovers() {
     let dir = tempfile::tempdir().unwrap();
     let desk = Desk::open(dir.path());
     desk.open_ticket(1).await;
@@ -292,7 +292,6 @@ async fn an_endpoint_failing_longer_than_allowed_is_marked_failing_and_keeps_its
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    dispatcher.shutdown().await;
     assert_eq!(
         registry.get(id).unwrap().checkpoint,
         0,
@@ -304,4 +303,14 @@ async fn an_endpoint_failing_longer_than_allowed_is_marked_failing_and_keeps_its
         log.iter()
             .all(|a| matches!(a.outcome, AttemptOutcome::Error { .. }))
     );
+
+    // The receiver comes up on that port: the batch goes through and the endpoint is healthy.
+    let (_, receiver) = receiver::start_receiver_on(port, 0, false).await;
+    wait_for_checkpoint(&registry, id, 1).await;
+    assert_eq!(
+        registry.get(id).unwrap().health,
+        ticketflow_webhooks::EndpointHealth::Healthy
+    );
+    dispatcher.shutdown().await;
+    assert_eq!(receiver.accepted_positions(), vec![1]);
 }

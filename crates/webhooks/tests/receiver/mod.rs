@@ -111,6 +111,15 @@ async fn receive(
 
 /// Starts a receiver; answers its URL and state.
 pub async fn start_receiver(failures: usize, hang: bool) -> (String, Arc<ReceiverState>) {
+    start_receiver_on(0, failures, hang).await
+}
+
+/// Starts a receiver on a given loopback port (0 = any free one).
+pub async fn start_receiver_on(
+    port: u16,
+    failures: usize,
+    hang: bool,
+) -> (String, Arc<ReceiverState>) {
     let state = Arc::new(ReceiverState {
         failures_left: AtomicUsize::new(failures),
         hang,
@@ -119,7 +128,9 @@ pub async fn start_receiver(failures: usize, hang: bool) -> (String, Arc<Receive
     let app = Router::new()
         .route("/hook", post(receive))
         .with_state(state.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move {
         axum::serve(listener, app).await.unwrap();
