@@ -13,6 +13,8 @@
 //! 3. [`deliver`] executes it on the [`ticketflow_engine::Engine`] with the Message-ID as the
 //!    idempotency key, so the same mail delivered twice is recorded once.
 //!
+//! [`take_in`] does all three in one call.
+//!
 //! ```no_run
 //! # async fn demo(engine: &ticketflow_engine::Engine, raw: &[u8]) -> Result<(), ticketflow_intake::IntakeError> {
 //! use ticketflow_intake::{ContactDirectory, deliver, parse, route};
@@ -38,4 +40,4 @@ pub use mail::{
     AttachmentMeta, BodySource, InboundMail, MAX_MESSAGE_BYTES, parse, parse_with_limit,
 };
 pub use routing::{INTAKE_ACTOR_ID, IntakeCommand, Intent, route};
-pub use submission::{Delivered, TICKET_PREFIX, deliver};
+pub use submission::{Delivered, TICKET_PREFIX, deliver, take_in};

@@ -21,8 +21,10 @@ use ticketflow_events::TicketKey;
 use ticketflow_events::ticket::Attachment;
 use ticketflow_store::{EventStore, Filter};
 
+use crate::contacts::ContactDirectory;
 use crate::error::IntakeError;
-use crate::routing::{IntakeCommand, Intent};
+use crate::mail::parse;
+use crate::routing::{IntakeCommand, Intent, route};
 
 /// The prefix of ticket keys intake allocates (`SD-1042`).
 pub const TICKET_PREFIX: &str = "SD";
@@ -119,6 +121,18 @@ pub async fn deliver(engine: &Engine, command: &IntakeCommand) -> Result<Deliver
             })
         }
     }
+}
+
+/// Parses, routes and delivers one raw message: what `POST /intake/email` and
+/// `ticketflow intake FILE` do.
+pub async fn take_in(
+    engine: &Engine,
+    directory: &ContactDirectory,
+    raw: &[u8],
+) -> Result<Delivered, IntakeError> {
+    let mail = parse(raw)?;
+    let command = route(&mail, directory)?;
+    deliver(engine, &command).await
 }
 
 /// What the log says about opened tickets.

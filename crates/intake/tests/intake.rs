@@ -291,3 +291,21 @@ async fn new_requests_get_the_next_free_key_after_existing_tickets() {
         [key(1), key(2), key(3)]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_mail_arriving_twice_at_once_opens_one_ticket() {
+    let desk = desk();
+    let raw = fixture("plain.eml");
+    let directory = directory();
+    let (a, b) = tokio::join!(
+        ticketflow_intake::take_in(&desk.engine, &directory, &raw),
+        ticketflow_intake::take_in(&desk.engine, &directory, &raw),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.ticket, b.ticket);
+    assert!(
+        a.outcome.replayed != b.outcome.replayed,
+        "one records, the other replays"
+    );
+    assert_eq!(desk.store.last_position().await.unwrap(), 1);
+}
