@@ -19,7 +19,6 @@ use ticketflow_events::Timestamp;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use crate::delivery_log::{AttemptOutcome, DeliveryAttempt, KEPT_ATTEMPTS_PER_ENDPOINT};
 use crate::endpoint::{
     Endpoint, EndpointFilter, EndpointHealth, EndpointId, NewEndpoint, Registered, validate_url,
 };
@@ -89,20 +88,20 @@ fn new_secret() -> String {
     format!("whsec_{}", hex::encode(bytes))
 }
 
-fn corrupt(what: &'static str, reason: impl ToString) -> WebhookError {
+pub(crate) fn corrupt(what: &'static str, reason: impl ToString) -> WebhookError {
     WebhookError::Corrupt {
         what,
         reason: reason.to_string(),
     }
 }
 
-fn parse_time(what: &'static str, text: &str) -> Result<Timestamp, WebhookError> {
+pub(crate) fn parse_time(what: &'static str, text: &str) -> Result<Timestamp, WebhookError> {
     chrono::DateTime::parse_from_rfc3339(text)
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| corrupt(what, e))
 }
 
-fn time_text(t: Timestamp) -> String {
+pub(crate) fn time_text(t: Timestamp) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
@@ -192,6 +191,11 @@ impl WebhookRegistry {
     /// gets a new secret. The dispatcher reloads on it.
     pub fn changes(&self) -> watch::Receiver<u64> {
         self.shared.changes.subscribe()
+    }
+
+    /// The registry's connection, held for one short statement or transaction.
+    pub(crate) fn conn(&self) -> parking_lot::MutexGuard<'_, Connection> {
+        self.shared.conn.lock()
     }
 
     fn changed(&self) {
@@ -308,64 +312,6 @@ impl WebhookRegistry {
         })
     }
 
-    /// The most recent `limit` delivery attempts to an endpoint, newest first.
-    pub fn deliveries(
-        &self,
-        id: EndpointId,
-        limit: usize,
-    ) -> Result<Vec<DeliveryAttempt>, WebhookError> {
-        self.get(id)?;
-        let rows = {
-            let conn = self.shared.conn.lock();
-            let mut stmt = conn.prepare(
-                "SELECT delivery_id, attempt, attempted_at, first_position, last_position, \
-                 status, error, duration_ms, next_retry_at FROM deliveries \
-                 WHERE endpoint = ?1 ORDER BY seq DESC LIMIT ?2",
-            )?;
-            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-            stmt.query_map(params![id.to_string(), limit], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, Option<i64>>(5)?,
-                    r.get::<_, Option<String>>(6)?,
-                    r.get::<_, i64>(7)?,
-                    r.get::<_, Option<String>>(8)?,
-                ))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?
-        };
-        rows.into_iter()
-            .map(
-                |(delivery, attempt, at, first, last, status, error, ms, next)| {
-                    let outcome = match status {
-                        Some(code) => AttemptOutcome::Status {
-                            code: u16::try_from(code).map_err(|e| corrupt("HTTP status", e))?,
-                        },
-                        None => AttemptOutcome::Error {
-                            message: error.unwrap_or_default(),
-                        },
-                    };
-                    Ok(DeliveryAttempt {
-                        endpoint: id,
-                        delivery_id: Uuid::parse_str(&delivery)
-                            .map_err(|e| corrupt("delivery id", e))?,
-                        attempt: u32::try_from(attempt).map_err(|e| corrupt("attempt", e))?,
-                        attempted_at: parse_time("attempt time", &at)?,
-                        first_position: u64::try_from(first).map_err(|e| corrupt("position", e))?,
-                        last_position: u64::try_from(last).map_err(|e| corrupt("position", e))?,
-                        outcome,
-                        duration_ms: u64::try_from(ms).map_err(|e| corrupt("duration", e))?,
-                        next_retry_at: next.map(|t| parse_time("retry time", &t)).transpose()?,
-                    })
-                },
-            )
-            .collect()
-    }
-
     /// The endpoint's secret, for signing.
     pub(crate) fn secret(&self, id: EndpointId) -> Result<String, WebhookError> {
         self.shared
@@ -394,38 +340,6 @@ impl WebhookRegistry {
         Ok(())
     }
 
-    /// Appends one attempt to the log, dropping the oldest beyond the kept number.
-    pub(crate) fn record_attempt(&self, a: &DeliveryAttempt) -> Result<(), WebhookError> {
-        let (status, error) = match &a.outcome {
-            AttemptOutcome::Status { code } => (Some(i64::from(*code)), None),
-            AttemptOutcome::Error { message } => (None, Some(message.clone())),
-        };
-        let conn = self.shared.conn.lock();
-        conn.execute(
-            "INSERT INTO deliveries (endpoint, delivery_id, attempt, attempted_at, \
-             first_position, last_position, status, error, duration_ms, next_retry_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                a.endpoint.to_string(),
-                a.delivery_id.to_string(),
-                a.attempt,
-                time_text(a.attempted_at),
-                i64::try_from(a.first_position).unwrap_or(i64::MAX),
-                i64::try_from(a.last_position).unwrap_or(i64::MAX),
-                status,
-                error,
-                i64::try_from(a.duration_ms).unwrap_or(i64::MAX),
-                a.next_retry_at.map(time_text),
-            ],
-        )?;
-        conn.execute(
-            "DELETE FROM deliveries WHERE endpoint = ?1 AND seq <= (SELECT seq FROM deliveries \
-             WHERE endpoint = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)",
-            params![a.endpoint.to_string(), KEPT_ATTEMPTS_PER_ENDPOINT],
-        )?;
-        Ok(())
-    }
-
     /// Records the endpoint's health (failing since when and why, or healthy again).
     pub(crate) fn set_health(
         &self,
@@ -446,7 +360,7 @@ impl WebhookRegistry {
     }
 }
 
-fn unknown(id: EndpointId) -> WebhookError {
+pub(crate) fn unknown(id: EndpointId) -> WebhookError {
     WebhookError::UnknownEndpoint { id: id.to_string() }
 }
 
@@ -502,36 +416,5 @@ mod tests {
         };
         let registry = WebhookRegistry::open(dir.path()).unwrap();
         assert_eq!(registry.get(id).unwrap().checkpoint, 42);
-    }
-
-    #[test]
-    fn the_delivery_log_keeps_the_newest_attempts() {
-        let dir = tempfile::tempdir().unwrap();
-        let registry = WebhookRegistry::open(dir.path()).unwrap();
-        let id = registry
-            .register(NewEndpoint::new("http://127.0.0.1:9/x"))
-            .unwrap()
-            .endpoint
-            .id;
-        for attempt in 1..=3 {
-            registry
-                .record_attempt(&DeliveryAttempt {
-                    endpoint: id,
-                    delivery_id: Uuid::nil(),
-                    attempt,
-                    attempted_at: Utc::now(),
-                    first_position: 1,
-                    last_position: 2,
-                    outcome: AttemptOutcome::Status { code: 500 },
-                    duration_ms: 3,
-                    next_retry_at: None,
-                })
-                .unwrap();
-        }
-        let log = registry.deliveries(id, 2).unwrap();
-        assert_eq!(
-            log.iter().map(|a| a.attempt).collect::<Vec<_>>(),
-            vec![3, 2]
-        );
     }
 }
