@@ -166,13 +166,23 @@ impl Endpoint {
 }
 
 /// What [`crate::WebhookRegistry::register`] and `rotate_secret` answer: the endpoint and its
-/// secret, which is shown this once (the registry keeps it only to sign).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// secret, which is shown this once (the registry keeps it only to sign). Its `Debug` form
+/// hides the secret, so it never ends up in a log by accident.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Registered {
     /// The endpoint.
     pub endpoint: Endpoint,
     /// The signing secret, `whsec_` and 64 hex digits.
     pub secret: String,
+}
+
+impl fmt::Debug for Registered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Registered")
+            .field("endpoint", &self.endpoint)
+            .field("secret", &"whsec_…")
+            .finish()
+    }
 }
 
 /// Checks that `url` is an absolute http(s) URL with a host.

@@ -9,6 +9,7 @@ mod receiver;
 use std::time::Duration;
 
 use receiver::{Desk, start_receiver};
+use ticketflow_store::EventStore;
 use ticketflow_webhooks::{
     AttemptOutcome, Dispatcher, DispatcherConfig, EndpointFilter, NewEndpoint, WebhookRegistry,
     verify_signature,
@@ -52,6 +53,28 @@ async fn events_arrive_signed_and_in_log_order() {
     dispatcher.shutdown().await;
 
     assert_eq!(receiver.accepted_positions(), desk.positions().await);
+    let log: Vec<(u64, String, String)> = desk
+        .store
+        .read_all(0, &ticketflow_store::Filter::all(), 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.global_position, e.event_id.to_string(), e.event_type))
+        .collect();
+    let sent: Vec<(u64, String, String)> = receiver
+        .requests
+        .lock()
+        .iter()
+        .flat_map(|r| r.json()["events"].as_array().unwrap().clone())
+        .map(|e| {
+            (
+                e["global_position"].as_u64().unwrap(),
+                e["event_id"].as_str().unwrap().to_owned(),
+                e["event_type"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(sent, log, "every event, once, exactly as the log has it");
     for request in receiver.requests.lock().iter() {
         let signature = request.header("ticketflow-signature");
         verify_signature(
