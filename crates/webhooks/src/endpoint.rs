@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
-use ticketflow_events::{StreamId, Timestamp};
+use ticketflow_events::{AnyEvent, StreamId, Timestamp};
 use ticketflow_store::Filter;
 use uuid::Uuid;
 
@@ -31,6 +31,9 @@ impl FromStr for EndpointId {
             })
     }
 }
+
+/// The stream categories events are recorded in.
+const CATEGORIES: [&str; 3] = ["ticket", "order", "delivery"];
 
 /// Which events an endpoint receives. Empty lists mean "all"; kinds combine with AND, values
 /// within one list with OR — the same rules as the store's [`Filter`], which it becomes.
@@ -59,6 +62,30 @@ impl EndpointFilter {
             categories: vec![category.into()],
             ..EndpointFilter::default()
         }
+    }
+
+    /// Checks every name against the vocabulary, so a typo is refused at registration
+    /// instead of silently matching nothing.
+    pub fn validate(&self) -> Result<(), WebhookError> {
+        if let Some(category) = self
+            .categories
+            .iter()
+            .find(|c| !CATEGORIES.contains(&c.as_str()))
+        {
+            return Err(WebhookError::UnknownCategory {
+                category: category.chars().take(64).collect(),
+            });
+        }
+        if let Some(event_type) = self
+            .event_types
+            .iter()
+            .find(|t| !AnyEvent::event_types().any(|(known, _)| known == t.as_str()))
+        {
+            return Err(WebhookError::UnknownEventType {
+                event_type: event_type.chars().take(64).collect(),
+            });
+        }
+        self.to_store_filter().map(|_| ())
     }
 
     /// The store filter the dispatcher subscribes with; fails on a malformed stream id.
@@ -216,6 +243,26 @@ mod tests {
         ] {
             assert!(validate_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_filter_naming_unknown_types_or_categories_is_refused() {
+        let mut filter = EndpointFilter::category("tickets");
+        assert!(matches!(
+            filter.validate(),
+            Err(WebhookError::UnknownCategory { .. })
+        ));
+        filter = EndpointFilter {
+            event_types: vec!["TicketOpend".into()],
+            ..EndpointFilter::default()
+        };
+        assert!(matches!(
+            filter.validate(),
+            Err(WebhookError::UnknownEventType { .. })
+        ));
+        filter.event_types = vec!["TicketOpened".into()];
+        filter.categories = vec!["ticket".into()];
+        assert!(filter.validate().is_ok());
     }
 
     #[test]

@@ -17,6 +17,22 @@ pub enum WebhookError {
         /// The rejected stream id.
         stream: String,
     },
+    /// A filter names an event type the vocabulary does not have.
+    #[error(
+        "the filter's event type `{event_type}` is not an event type; the types are listed in schemas/events.json (e.g. TicketOpened)"
+    )]
+    UnknownEventType {
+        /// The rejected name.
+        event_type: String,
+    },
+    /// A filter names a category that has no streams.
+    #[error(
+        "the filter's category `{category}` is not a stream category; expected ticket, order or delivery"
+    )]
+    UnknownCategory {
+        /// The rejected name.
+        category: String,
+    },
     /// No endpoint has this id.
     #[error("no webhook endpoint has the id `{id}`; `list` shows the registered ones")]
     UnknownEndpoint {
@@ -59,6 +75,8 @@ impl WebhookError {
             self,
             WebhookError::InvalidUrl { .. }
                 | WebhookError::InvalidStream { .. }
+                | WebhookError::UnknownEventType { .. }
+                | WebhookError::UnknownCategory { .. }
                 | WebhookError::UnknownEndpoint { .. }
                 | WebhookError::MalformedId { .. }
         )

@@ -205,7 +205,7 @@ impl WebhookRegistry {
     /// Registers an endpoint and answers it with its new secret (shown this once).
     pub fn register(&self, new: NewEndpoint) -> Result<Registered, WebhookError> {
         let url = validate_url(&new.url)?;
-        new.filter.to_store_filter()?;
+        new.filter.validate()?;
         let id = EndpointId(Uuid::now_v7());
         let secret = new_secret();
         let filter = serde_json::to_string(&new.filter).map_err(|e| corrupt("filter", e))?;
