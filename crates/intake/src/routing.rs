@@ -46,7 +46,9 @@ pub struct IntakeCommand {
     /// Who does it: the email adapter (`system:email-intake`) for a new request, the
     /// contact (a customer of their organisation) for a comment.
     pub actor: Actor,
-    /// `email:<Message-ID>`: the same message delivered twice is recorded once.
+    /// `email:<sender>:<Message-ID>`: the same message delivered twice is recorded once. The
+    /// sender is part of it so that a contact reusing someone else's Message-ID can neither
+    /// suppress that mail nor learn which ticket it opened.
     pub idempotency_key: String,
     /// The contact who wrote.
     pub contact: Contact,
@@ -109,7 +111,7 @@ pub fn route(
             content_hash: a.sha256.clone(),
         })
         .collect();
-    let idempotency_key = format!("email:{}", mail.message_id);
+    let idempotency_key = format!("email:{}:{}", mail.from, mail.message_id);
     let command = match ticket_key_in_subject(&mail.subject) {
         Some(ticket) => IntakeCommand {
             intent: Intent::Comment {

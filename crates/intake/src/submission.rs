@@ -1,7 +1,7 @@
 //! Recording a routed email through the engine, exactly once per Message-ID.
 //!
 //! * A **comment** is executed on the named ticket with the idempotency key
-//!   `email:<Message-ID>`; the engine answers a redelivery with the recorded outcome.
+//!   `email:<sender>:<Message-ID>`; the engine answers a redelivery with the recorded outcome.
 //! * A **new request** needs a ticket key first. The engine's idempotency is per stream, so
 //!   before allocating a key intake looks for a `TicketOpened` whose event id is the one the
 //!   engine derives from that stream and this key: found means the mail was already taken in,

@@ -309,3 +309,17 @@ async fn the_same_mail_arriving_twice_at_once_opens_one_ticket() {
     );
     assert_eq!(desk.store.last_position().await.unwrap(), 1);
 }
+
+#[tokio::test]
+async fn another_sender_reusing_a_message_id_does_not_suppress_the_original() {
+    let desk = desk();
+    let first = desk.take_in("plain.eml").await.unwrap();
+    let copy = String::from_utf8(fixture("plain.eml"))
+        .unwrap()
+        .replace("Ann@Acme.example", "bob@partner.example");
+    let command = route(&parse(copy.as_bytes()).unwrap(), &directory()).unwrap();
+    let other = deliver(&desk.engine, &command).await.unwrap();
+    assert!(!other.outcome.replayed);
+    assert_ne!(other.ticket, first.ticket);
+    assert_eq!(desk.store.last_position().await.unwrap(), 2);
+}
