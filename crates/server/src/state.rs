@@ -8,11 +8,10 @@ use std::time::Duration;
 
 use ticketflow_access::TokenStore;
 use ticketflow_domain::DeskConfig;
-use ticketflow_engine::projection::{ProjectionHandle, RunnerConfig};
-use ticketflow_engine::{
-    Clock, Engine, ProjectionRunner, Scheduler, SimulatedClock, SystemClock,
+use ticketflow_engine::projection::{
+    ProjectionHandle, ProjectionRunner, ProjectionRunnerBuilder, RunnerConfig,
 };
-use ticketflow_engine::projection::ProjectionRunnerBuilder;
+use ticketflow_engine::{Clock, Engine, Scheduler, SimulatedClock, SystemClock};
 use ticketflow_events::Timestamp;
 use ticketflow_projections::{
     AuditTrail, Billing, DeliveryManifests, Escalations, NotificationOutbox, OrderPlanningBoard,
