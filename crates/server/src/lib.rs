@@ -170,10 +170,12 @@ pub async fn serve(
         })
     });
     let app = router(state.clone());
+    let ending = state.clone();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
             let _ = stop_tx.send(true);
+            ending.shutdown.send_replace(true);
         })
         .await;
     if let Some(task) = scheduler_task {

@@ -213,9 +213,13 @@ fn spawn_feed(
             last_sent = position;
         }
     });
-    let state = (rx, guard, AbortOnDrop(task));
-    futures::stream::unfold(state, |(mut rx, guard, task)| async move {
-        let item = rx.recv().await?;
+    let ending = state.shutdown.subscribe();
+    let state = (rx, guard, AbortOnDrop(task), ending);
+    futures::stream::unfold(state, |(mut rx, guard, task, mut ending)| async move {
+        let item = tokio::select! {
+            item = rx.recv() => item?,
+            _ = ending.wait_for(|stop| *stop) => return None,
+        };
         let event = match item {
             Item::Event(e) => *e,
             Item::Lagged(position) => Event::default().event("lagged").data(
@@ -226,7 +230,7 @@ fn spawn_feed(
                 .to_string(),
             ),
         };
-        Some((Ok(event), (rx, guard, task)))
+        Some((Ok(event), (rx, guard, task, ending)))
     })
 }
 
