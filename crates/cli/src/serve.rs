@@ -52,7 +52,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         "simulated" => {
             let start = match &args.start {
                 Some(s) => chrono::DateTime::parse_from_rfc3339(s)
-                    .with_context(|| format!("--start `{s}` is not an RFC 3339 time, e.g. 2026-03-02T09:00:00Z"))?
+                    .with_context(|| {
+                        format!("--start `{s}` is not an RFC 3339 time, e.g. 2026-03-02T09:00:00Z")
+                    })?
                     .to_utc(),
                 None => chrono::Utc::now(),
             };
@@ -71,6 +73,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         ..ServerConfig::new(args.data_dir)
     };
     let bind = SocketAddr::new(args.bind, args.port);
-    ticketflow_server::serve(config, bind, args.demo, ticketflow_server::shutdown_signal()).await?;
+    ticketflow_server::serve(
+        config,
+        bind,
+        args.demo,
+        ticketflow_server::shutdown_signal(),
+    )
+    .await?;
     Ok(())
 }

@@ -70,7 +70,10 @@ pub fn run(command: TokensCommand) -> anyhow::Result<()> {
             )?;
             let secret = open(&data_dir)?.issue(&name, &role, now)?;
             println!("{secret}");
-            eprintln!("token `{name}` ({}) issued; it is shown only this once", role.name());
+            eprintln!(
+                "token `{name}` ({}) issued; it is shown only this once",
+                role.name()
+            );
         }
         TokensCommand::List { data_dir } => {
             for t in open(&data_dir)?.list()? {

@@ -17,14 +17,20 @@ fn portal(summary: &str, confidential: bool) -> Value {
 }
 
 async fn open(server: &Server, summary: &str, confidential: bool) -> String {
-    let (status, body) = server.post("/tickets", "kim", &portal(summary, confidential)).await;
+    let (status, body) = server
+        .post("/tickets", "kim", &portal(summary, confidential))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     body["key"].as_str().unwrap().to_owned()
 }
 
 async fn comment(server: &Server, key: &str, text: &str) {
     let (status, body) = server
-        .post(&format!("/tickets/{key}/commands"), "kim", &json!({"command": "add_comment", "text": text}))
+        .post(
+            &format!("/tickets/{key}/commands"),
+            "kim",
+            &json!({"command": "add_comment", "text": text}),
+        )
         .await;
     assert!(status.is_success(), "{body}");
 }
@@ -36,7 +42,10 @@ async fn integrators_resume_with_last_event_id_and_see_every_event_exactly_once(
         &[
             ("kim", &["--role", "customer", "--organisation", "acme"]),
             ("feed", &["--role", "integrator"]),
-            ("feed-full", &["--role", "integrator", "--confidential-text"]),
+            (
+                "feed-full",
+                &["--role", "integrator", "--confidential-text"],
+            ),
             ("ops", &["--role", "operator"]),
             ("lea", &["--role", "customer", "--organisation", "acme"]),
         ],
@@ -75,8 +84,13 @@ async fn integrators_resume_with_last_event_id_and_see_every_event_exactly_once(
         let id: u64 = e.id.clone().unwrap().parse().unwrap();
         let data: Value = serde_json::from_str(&e.data).unwrap();
         assert_eq!(data["global_position"], id);
-        assert_eq!(Some(data["event_type"].as_str().unwrap()), e.event.as_deref());
-        if data["stream_id"] == format!("ticket-{secret}") && e.event.as_deref() == Some("TicketOpened") {
+        assert_eq!(
+            Some(data["event_type"].as_str().unwrap()),
+            e.event.as_deref()
+        );
+        if data["stream_id"] == format!("ticket-{secret}")
+            && e.event.as_deref() == Some("TicketOpened")
+        {
             redacted_secret = Some(data["data"].clone());
         }
         seen.push(id);
@@ -88,33 +102,61 @@ async fn integrators_resume_with_last_event_id_and_see_every_event_exactly_once(
     let opened = match redacted_secret {
         Some(d) => d,
         None => {
-            let mut r = SseReader::open(&server, &format!("/streams/stream/ticket-{secret}?types=TicketOpened"), "feed", None).await;
+            let mut r = SseReader::open(
+                &server,
+                &format!("/streams/stream/ticket-{secret}?types=TicketOpened"),
+                "feed",
+                None,
+            )
+            .await;
             serde_json::from_str::<Value>(&r.next().await.unwrap().data).unwrap()["data"].clone()
         }
     };
     assert_eq!(opened["summary"], "[redacted]", "{opened}");
     assert_eq!(opened["description"], "[redacted]", "{opened}");
-    assert_eq!(opened["ticket_type"], "request", "structure stays: {opened}");
+    assert_eq!(
+        opened["ticket_type"], "request",
+        "structure stays: {opened}"
+    );
 
     // With the scope, the free text is there.
-    let mut full = SseReader::open(&server, &format!("/streams/stream/ticket-{secret}?types=TicketOpened"), "feed-full", None).await;
+    let mut full = SseReader::open(
+        &server,
+        &format!("/streams/stream/ticket-{secret}?types=TicketOpened"),
+        "feed-full",
+        None,
+    )
+    .await;
     let data: Value = serde_json::from_str(&full.next().await.unwrap().data).unwrap();
     assert_eq!(data["data"]["summary"], "Ms Miller's grades");
 
     // `from` and `types` filter; the category stream holds only ticket events.
-    let mut typed = SseReader::open(&server, "/streams/category/ticket?types=TicketCommented&from=1", "feed", None).await;
+    let mut typed = SseReader::open(
+        &server,
+        "/streams/category/ticket?types=TicketCommented&from=1",
+        "feed",
+        None,
+    )
+    .await;
     let first = typed.next().await.unwrap();
     assert_eq!(first.event.as_deref(), Some("TicketCommented"));
 
     // An idle stream gets heartbeats (comments), proving the connection is alive.
     let mut idle = server
-        .request(reqwest::Method::GET, "/streams/category/order", Some("feed"))
+        .request(
+            reqwest::Method::GET,
+            "/streams/category/order",
+            Some("feed"),
+        )
         .timeout(e2e_support::HANG_GUARD)
         .send()
         .await
         .unwrap();
     let chunk = idle.chunk().await.unwrap().unwrap();
-    assert!(String::from_utf8_lossy(&chunk).contains(": heartbeat"), "{chunk:?}");
+    assert!(
+        String::from_utf8_lossy(&chunk).contains(": heartbeat"),
+        "{chunk:?}"
+    );
 
     // Customers may not subscribe; unknown types are refused.
     let (status, body) = server.get("/streams/all", "lea").await;

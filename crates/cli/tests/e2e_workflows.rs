@@ -21,8 +21,14 @@ fn role_flags(actor: &Value) -> Vec<String> {
     let role = actor["role"].as_str().unwrap().to_owned();
     let mut flags = vec!["--role".to_owned(), role.clone()];
     match role.as_str() {
-        "customer" => flags.extend(["--organisation".to_owned(), actor["organisation"].as_str().unwrap().to_owned()]),
-        "support-agent" => flags.extend(["--region".to_owned(), actor["region"].as_str().unwrap().to_owned()]),
+        "customer" => flags.extend([
+            "--organisation".to_owned(),
+            actor["organisation"].as_str().unwrap().to_owned(),
+        ]),
+        "support-agent" => flags.extend([
+            "--region".to_owned(),
+            actor["region"].as_str().unwrap().to_owned(),
+        ]),
         _ => {}
     }
     flags
@@ -47,21 +53,38 @@ async fn the_demo_desk_runs_over_http_from_intake_to_automatic_close() {
         .collect();
     let mut actors: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for l in &lines {
-        actors.insert(l["actor"]["id"].as_str().unwrap().to_owned(), role_flags(&l["actor"]));
+        actors.insert(
+            l["actor"]["id"].as_str().unwrap().to_owned(),
+            role_flags(&l["actor"]),
+        );
     }
     let mut tokens: Vec<(String, Vec<String>)> = actors.into_iter().collect();
     tokens.push(("ops".into(), vec!["--role".into(), "operator".into()]));
     tokens.push(("audrey".into(), vec!["--role".into(), "auditor".into()]));
-    let borrowed: Vec<Vec<&str>> = tokens.iter().map(|(_, f)| f.iter().map(String::as_str).collect()).collect();
-    let specs: Vec<(&str, &[&str])> = tokens.iter().zip(&borrowed).map(|((n, _), f)| (n.as_str(), f.as_slice())).collect();
+    let borrowed: Vec<Vec<&str>> = tokens
+        .iter()
+        .map(|(_, f)| f.iter().map(String::as_str).collect())
+        .collect();
+    let specs: Vec<(&str, &[&str])> = tokens
+        .iter()
+        .zip(&borrowed)
+        .map(|((n, _), f)| (n.as_str(), f.as_slice()))
+        .collect();
     let start = lines[0]["at"].as_str().unwrap();
     let server = Server::start(&["--clock", "simulated", "--start", start], &specs);
 
     for (i, l) in lines.iter().enumerate() {
         server.advance_to(l["at"].as_str().unwrap()).await;
         let who = l["actor"]["id"].as_str().unwrap();
-        let (status, body) = server.post(&path_of(l["target"].as_str().unwrap()), who, &l["command"]).await;
-        assert!(status.is_success(), "line {}: {} → {status} {body}", i + 1, l["command"]["command"]);
+        let (status, body) = server
+            .post(&path_of(l["target"].as_str().unwrap()), who, &l["command"])
+            .await;
+        assert!(
+            status.is_success(),
+            "line {}: {} → {status} {body}",
+            i + 1,
+            l["command"]["command"]
+        );
     }
     // Let the waiting timers run out: the delivered defect closes itself after its
     // confirmation period.
@@ -77,15 +100,26 @@ async fn the_demo_desk_runs_over_http_from_intake_to_automatic_close() {
     let last = entries.last().unwrap();
     assert_eq!(last["event_type"], "TicketStatusChanged", "{last}");
     assert_eq!(last["event"]["Ticket"]["data"]["to"], "closed", "{last}");
-    let closed = entries.iter().find(|e| e["event_type"] == "TicketClosed").unwrap();
-    assert_eq!(closed["event"]["Ticket"]["data"]["reason"], "no-answer-after-resolution");
-    assert!(last["actor"].as_str().unwrap().starts_with("system:"), "closed by the engine: {last}");
+    let closed = entries
+        .iter()
+        .find(|e| e["event_type"] == "TicketClosed")
+        .unwrap();
+    assert_eq!(
+        closed["event"]["Ticket"]["data"]["reason"],
+        "no-answer-after-resolution"
+    );
+    assert!(
+        last["actor"].as_str().unwrap().starts_with("system:"),
+        "closed by the engine: {last}"
+    );
     let (status, sla) = server.get("/tickets/SD-1001/sla", "anna").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(sla["sla"]["report"]["applicable"], true, "{sla}");
     assert_eq!(sla["sla"]["report"]["priority"], "P3", "{sla}");
     // The customer who opened it sees it too; as of its first hour it was still open.
-    let (status, early) = server.get("/tickets/SD-1001?as_of=2026-11-23T08:30:00Z", "jane@acme").await;
+    let (status, early) = server
+        .get("/tickets/SD-1001?as_of=2026-11-23T08:30:00Z", "jane@acme")
+        .await;
     assert_eq!(status, StatusCode::OK, "{early}");
     assert_eq!(early["status"], "open");
     assert_eq!(early["ticket_type"], "incident");
@@ -95,9 +129,17 @@ async fn the_demo_desk_runs_over_http_from_intake_to_automatic_close() {
     assert_eq!(status, StatusCode::OK, "{order}");
     assert_eq!(order["phase"], "closed", "{order}");
     let (_, order_history) = server.get("/orders/CO-1/history", "audrey").await;
-    let types: Vec<&str> = order_history["entries"].as_array().unwrap().iter().map(|e| e["event_type"].as_str().unwrap()).collect();
+    let types: Vec<&str> = order_history["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["event_type"].as_str().unwrap())
+        .collect();
     for expected in ["OrderPlaced", "OrderConceptApproved", "OrderClosed"] {
-        assert!(types.contains(&expected), "{expected} missing from {types:?}");
+        assert!(
+            types.contains(&expected),
+            "{expected} missing from {types:?}"
+        );
     }
     let (_, customisation) = server.get("/tickets/SD-1002", "anna").await;
     assert_eq!(customisation["ticket_type"], "customisation");
@@ -107,26 +149,41 @@ async fn the_demo_desk_runs_over_http_from_intake_to_automatic_close() {
     // recorded by the process manager.
     let (status, delivery) = server.get("/deliveries/SD-2001", "anna").await;
     assert_eq!(status, StatusCode::OK, "{delivery}");
-    assert!(delivery["tickets"].as_array().unwrap().contains(&json!("SD-1001")), "{delivery}");
+    assert!(
+        delivery["tickets"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("SD-1001")),
+        "{delivery}"
+    );
     assert!(delivery["delivered_at"].is_string(), "{delivery}");
     let delivered = entries
         .iter()
         .find(|e| e["event_type"] == "TicketDelivered")
         .unwrap_or_else(|| panic!("no TicketDelivered in {entries:?}"));
     assert_eq!(delivered["event"]["Ticket"]["data"]["delivery"], "SD-2001");
-    assert!(delivered["actor"].as_str().unwrap().starts_with("system:"), "{delivered}");
+    assert!(
+        delivered["actor"].as_str().unwrap().starts_with("system:"),
+        "{delivered}"
+    );
 
     // The portal list and the reports answer from the read models.
     let (_, list) = server.get("/tickets?status=closed", "jane@acme").await;
     assert!(list["total"].as_u64().unwrap() >= 2, "{list}");
-    let (status, report) = server.get("/sla/report?customer=acme&group=priority", "anna").await;
+    let (status, report) = server
+        .get("/sla/report?customer=acme&group=priority", "anna")
+        .await;
     assert_eq!(status, StatusCode::OK, "{report}");
     assert!(!report["groups"].as_array().unwrap().is_empty(), "{report}");
 
     // A graceful stop writes checkpoints; a restart resumes and answers the same.
     let tokens = server.tokens.clone();
     let dir = server.stop();
-    let again = Server::start_in(dir, &["--clock", "simulated", "--start", "2027-04-30T00:00:00Z"], tokens);
+    let again = Server::start_in(
+        dir,
+        &["--clock", "simulated", "--start", "2027-04-30T00:00:00Z"],
+        tokens,
+    );
     let (_, after) = again.get("/tickets/SD-1001", "anna").await;
     assert_eq!(after["status"], "closed");
     let (status, _) = e2e_support::send(again.request(Method::GET, "/readyz", None)).await;

@@ -40,7 +40,11 @@ pub fn issue(dir: &Path, name: &str, role_args: &[&str]) -> String {
         .args(role_args)
         .output()
         .unwrap();
-    assert!(out.status.success(), "tokens issue {name}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "tokens issue {name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
@@ -57,7 +61,11 @@ impl Server {
     }
 
     /// Starts the server in an existing data directory.
-    pub fn start_in(dir: tempfile::TempDir, extra: &[&str], tokens: HashMap<String, String>) -> Server {
+    pub fn start_in(
+        dir: tempfile::TempDir,
+        extra: &[&str],
+        tokens: HashMap<String, String>,
+    ) -> Server {
         let mut child = Command::new(bin())
             .args(["serve", "--port", "0", "--data-dir"])
             .arg(dir.path())
@@ -69,7 +77,10 @@ impl Server {
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
         let base = loop {
-            let line = lines.next().expect("the server exited before listening").unwrap();
+            let line = lines
+                .next()
+                .expect("the server exited before listening")
+                .unwrap();
             if let Some(rest) = line.strip_prefix("listening on ") {
                 break rest.trim().to_owned();
             }
@@ -81,7 +92,10 @@ impl Server {
             base,
             dir,
             tokens,
-            http: reqwest::Client::builder().timeout(HANG_GUARD).build().unwrap(),
+            http: reqwest::Client::builder()
+                .timeout(HANG_GUARD)
+                .build()
+                .unwrap(),
         }
     }
 
@@ -91,7 +105,12 @@ impl Server {
     }
 
     /// A request as `token` (a name in `tokens`, or `None` for no header).
-    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> reqwest::RequestBuilder {
+    pub fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
         let mut r = self.http.request(method, format!("{}{}", self.base, path));
         if let Some(name) = token {
             let secret = self.tokens.get(name).map_or(name, String::as_str);
@@ -129,7 +148,9 @@ impl Server {
 
     /// Moves a simulated clock to `to` (operator token `ops`).
     pub async fn advance_to(&self, to: &str) -> Value {
-        let (status, body) = self.post("/clock/advance", "ops", &serde_json::json!({ "to": to })).await;
+        let (status, body) = self
+            .post("/clock/advance", "ops", &serde_json::json!({ "to": to }))
+            .await;
         assert_eq!(status, StatusCode::OK, "{body}");
         body
     }
@@ -138,15 +159,16 @@ impl Server {
     pub fn stop(mut self) -> tempfile::TempDir {
         terminate(&self.child);
         let _ = self.child.wait();
-        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
-        dir
+        std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap())
     }
 }
 
 fn terminate(child: &Child) {
     #[cfg(unix)]
     {
-        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
     }
 }
 
@@ -184,7 +206,12 @@ pub struct SseReader {
 
 impl SseReader {
     /// Opens `path` as `token`, optionally with `Last-Event-ID`.
-    pub async fn open(server: &Server, path: &str, token: &str, last_event_id: Option<u64>) -> SseReader {
+    pub async fn open(
+        server: &Server,
+        path: &str,
+        token: &str,
+        last_event_id: Option<u64>,
+    ) -> SseReader {
         let mut r = server
             .http
             .get(format!("{}{}", server.base, path))
@@ -206,7 +233,11 @@ impl SseReader {
         loop {
             if let Some(end) = self.buffer.find("\n\n") {
                 let block: String = self.buffer.drain(..end + 2).collect();
-                let mut event = SseEvent { id: None, event: None, data: String::new() };
+                let mut event = SseEvent {
+                    id: None,
+                    event: None,
+                    data: String::new(),
+                };
                 let mut any = false;
                 for line in block.lines() {
                     if let Some(v) = line.strip_prefix("id:") {
