@@ -76,7 +76,7 @@ pub async fn all(
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
-    subscribe(state, caller, headers, params, Filter::all())
+    subscribe(state, caller, headers, params, Filter::all()).await
 }
 
 /// `GET /streams/category/{category}`.
@@ -93,7 +93,7 @@ pub async fn category(
             category.chars().take(64).collect::<String>()
         )));
     }
-    subscribe(state, caller, headers, params, Filter::category(category))
+    subscribe(state, caller, headers, params, Filter::category(category)).await
 }
 
 /// `GET /streams/stream/{stream_id}`.
@@ -110,10 +110,10 @@ pub async fn stream(
             stream.chars().take(64).collect::<String>()
         ))
     })?;
-    subscribe(state, caller, headers, params, Filter::stream(id))
+    subscribe(state, caller, headers, params, Filter::stream(id)).await
 }
 
-fn subscribe(
+async fn subscribe(
     state: AppState,
     caller: Principal,
     headers: HeaderMap,
@@ -162,7 +162,14 @@ fn subscribe(
             None => 0,
         },
     };
-    let events = spawn_feed(state.clone(), caller, after, filter);
+    // Events up to the head at subscription time are catch-up (paced by the subscriber);
+    // the head is taken before the answer starts, so nothing written later counts as such.
+    let head = state
+        .store
+        .last_position()
+        .await
+        .map_err(|e| Problem::internal(format!("the store does not answer: {e}")))?;
+    let events = spawn_feed(state.clone(), caller, after, head, filter);
     let heartbeat = state.config.heartbeat;
     Ok(Sse::new(events)
         .keep_alive(KeepAlive::new().interval(heartbeat).text("heartbeat"))
@@ -190,6 +197,7 @@ fn spawn_feed(
     state: AppState,
     caller: Principal,
     after: u64,
+    head: u64,
     filter: Filter,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let (tx, rx) = mpsc::channel::<Item>(state.config.sse_buffer.max(1));
@@ -201,8 +209,6 @@ fn spawn_feed(
     let feed_state = state.clone();
     let task = tokio::spawn(async move {
         let state = feed_state;
-        // Events up to the head at subscription time are catch-up: paced by the subscriber.
-        let head = state.store.last_position().await.unwrap_or(0);
         let mut subscription = state.store.subscribe_all(after, filter);
         let mut last_sent = after;
         while let Some(next) = subscription.next_event().await {
