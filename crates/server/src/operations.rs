@@ -34,8 +34,10 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// `GET /readyz` — the store answers and every read model is live and caught up (no token
-/// needed); 503 with the reason otherwise.
+/// `GET /readyz` — the store answers and every read model has caught up with the log and
+/// follows it live (a rebuild in the background still answers queries, so it counts as
+/// ready; a small lag under live writes is normal). No token needed; 503 with the read
+/// models still catching up or failed otherwise.
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, Problem> {
     let position = state
         .store
@@ -48,12 +50,17 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, Proble
         })?;
     let behind: Vec<&str> = progress
         .iter()
-        .filter(|p| !matches!(p.state, ProjectionState::Live) || p.lag > 0)
+        .filter(|p| {
+            matches!(
+                p.state,
+                ProjectionState::CatchingUp | ProjectionState::Failed(_)
+            )
+        })
         .map(|p| p.name)
         .collect();
     if !behind.is_empty() {
         return Err(Problem::unavailable(format!(
-            "read models not caught up yet: {}",
+            "read models not caught up yet or failed: {}",
             behind.join(", ")
         ))
         .with("behind", behind));
