@@ -290,8 +290,8 @@ pub async fn advance_clock(
     let now = ticketflow_engine::Clock::now(&clock);
     let until = match (request.to, request.seconds) {
         (Some(to), None) => to,
-        (None, Some(s)) if s >= 0 => now
-            .checked_add_signed(chrono::TimeDelta::seconds(s))
+        (None, Some(s)) if s >= 0 => chrono::TimeDelta::try_seconds(s)
+            .and_then(|d| now.checked_add_signed(d))
             .ok_or_else(|| Problem::bad_request("`seconds` moves the clock out of range"))?,
         _ => {
             return Err(Problem::new(
