@@ -158,6 +158,12 @@ async fn integrators_resume_with_last_event_id_and_see_every_event_exactly_once(
         "{chunk:?}"
     );
 
+    // On the system clock, the simulated clock's endpoint does not exist.
+    let (status, body) = server
+        .post("/clock/advance", "ops", &json!({"seconds": 60}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+
     // Customers may not subscribe; unknown types are refused.
     let (status, body) = server.get("/streams/all", "lea").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
