@@ -17,8 +17,10 @@ mod progress;
 mod replay;
 mod restore;
 mod script;
+mod serve;
 mod simulate;
 mod sla_report;
+mod tokens;
 mod verify;
 
 use std::path::PathBuf;
@@ -53,6 +55,11 @@ enum Command {
         #[arg(long)]
         print_script: bool,
     },
+    /// Run the HTTP API (and the scheduler and read models) on the data directory.
+    Serve(serve::ServeArgs),
+    /// Issue, list and revoke bearer tokens for the HTTP API.
+    #[command(subcommand)]
+    Tokens(tokens::TokensCommand),
     /// Walk the whole log and check every hash link; exit code 0 when intact, 1 when not.
     Verify {
         /// The store's data directory.
@@ -241,6 +248,8 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
         } => restore::run(&from, &DataDir::new(data_dir), force)
             .await
             .map(done),
+        Command::Serve(args) => serve::run(args).await.map(done),
+        Command::Tokens(command) => tokens::run(command).map(done),
     }
 }
 
