@@ -19,6 +19,8 @@ pub struct WriterCounters {
     pub(super) checkpoint_micros: AtomicU64,
     pub(super) index_writes: AtomicU64,
     pub(super) index_micros: AtomicU64,
+    pub(super) background_checkpoints: AtomicU64,
+    pub(super) background_checkpoint_micros: AtomicU64,
 }
 
 /// A reading of the writer's counters since the store was opened.
@@ -49,6 +51,11 @@ pub struct WriterStats {
     pub index_writes: u64,
     /// Time spent in them, in microseconds.
     pub index_micros: u64,
+    /// Checkpoints run by the checkpoint thread, beside the writer; `checkpoints` counts
+    /// the writer's own (short) ones that finish them.
+    pub background_checkpoints: u64,
+    /// Time spent in them, in microseconds (not on the writer's path).
+    pub background_checkpoint_micros: u64,
 }
 
 impl WriterCounters {
@@ -67,6 +74,8 @@ impl WriterCounters {
             checkpoint_micros: self.checkpoint_micros.load(Ordering::Relaxed),
             index_writes: self.index_writes.load(Ordering::Relaxed),
             index_micros: self.index_micros.load(Ordering::Relaxed),
+            background_checkpoints: self.background_checkpoints.load(Ordering::Relaxed),
+            background_checkpoint_micros: self.background_checkpoint_micros.load(Ordering::Relaxed),
         }
     }
 
@@ -89,6 +98,13 @@ impl WriterCounters {
     pub fn record_index(&self, took: Duration) {
         self.index_writes.fetch_add(1, Ordering::Relaxed);
         self.index_micros.fetch_add(micros(took), Ordering::Relaxed);
+    }
+
+    /// Counts one checkpoint of the checkpoint thread.
+    pub fn record_background_checkpoint(&self, took: Duration) {
+        self.background_checkpoints.fetch_add(1, Ordering::Relaxed);
+        self.background_checkpoint_micros
+            .fetch_add(micros(took), Ordering::Relaxed);
     }
 }
 

@@ -51,6 +51,7 @@
 //!    error, the head stops, and appends are refused until the store is reopened.
 
 mod backup;
+mod checkpointer;
 mod collector;
 mod counters;
 pub mod insert;
@@ -95,6 +96,10 @@ pub struct SqliteOptions {
     /// [`stream_index::INDEX_EVERY`]); the events in between are indexed in memory. Tests
     /// set it small to exercise reads that span both.
     pub stream_index_every: u64,
+    /// WAL frames (pages) after which the WAL is checkpointed into the database file
+    /// (default 4,096, i.e. 16 MiB of WAL); the crash tests set it small so that
+    /// checkpoints and WAL restarts happen all the time.
+    pub checkpoint_frames: u64,
 }
 
 impl Default for SqliteOptions {
@@ -105,6 +110,7 @@ impl Default for SqliteOptions {
             readers: 4,
             queue_capacity: 4096,
             stream_index_every: stream_index::INDEX_EVERY,
+            checkpoint_frames: writer::CHECKPOINT_FRAMES,
         }
     }
 }
@@ -227,6 +233,7 @@ impl SqliteStore {
                 .spawn(move || syncer::run(durability, sync_rx, writer_tx))
                 .map_err(spawn_error)?
         };
+        let checkpointer = checkpointer::Checkpointer::start(&path, stats.clone())?;
         let writer = Writer {
             stats: stats.clone(),
             path: path.clone(),
@@ -240,6 +247,9 @@ impl SqliteStore {
             tail: tail.clone(),
             index_every: options.stream_index_every.max(1),
             index_stopped: false,
+            checkpointer,
+            checkpoint_requested: false,
+            checkpoint_frames: options.checkpoint_frames.max(1),
         };
         let thread = std::thread::Builder::new()
             .name("ticketflow-store-writer".to_owned())

@@ -39,6 +39,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use ticketflow_events::{Hash, NewEvent, StreamId, Timestamp};
 use tokio::sync::oneshot;
 
+use super::checkpointer::Checkpointer;
 use super::collector::Collector;
 pub use super::counters::WriterCounters;
 use super::insert::{Pending, append_one};
@@ -109,6 +110,12 @@ pub struct Writer {
     pub(super) index_stopped: bool,
     /// Events between bulk writes of the stream index.
     pub(super) index_every: u64,
+    /// Copies the WAL into the database file beside the writer.
+    pub(super) checkpointer: Checkpointer,
+    /// A background checkpoint was asked for this WAL and the writer has not finished it.
+    pub(super) checkpoint_requested: bool,
+    /// WAL frames after which a checkpoint starts ([`CHECKPOINT_FRAMES`] by default).
+    pub(super) checkpoint_frames: u64,
 }
 
 /// Streams whose heads the writer remembers; beyond this the cache starts over.
@@ -157,6 +164,7 @@ impl Writer {
             }
         }
         let _ = syncer.join();
+        self.checkpointer.stop();
         if !self.durability.failed.load(Ordering::SeqCst) {
             self.index_if_due(1);
         }
@@ -198,7 +206,10 @@ impl Writer {
         }
     }
 
-    /// Runs a checkpoint when the WAL has grown past [`CHECKPOINT_FRAMES`].
+    /// Checkpoints when the WAL has grown past `checkpoint_frames`, in two steps: the
+    /// checkpoint thread copies the bulk of the WAL beside the writer
+    /// ([`super::checkpointer`]); once it is done, the writer copies the few frames
+    /// committed meanwhile, so the checkpoint is complete and the WAL restarts.
     ///
     /// `PASSIVE` under `synchronous=NORMAL`: SQLite fsyncs the WAL before copying pages into
     /// the database file and fsyncs the database file before it records the copy as done
@@ -206,9 +217,16 @@ impl Writer {
     /// the WAL and overwrite its frames, and that reset fsyncs the new WAL header. So no
     /// frame is ever overwritten before its page is durable in the database file.
     fn checkpoint_if_due(&mut self) {
-        if self.wal_frames.load(Ordering::Relaxed) < CHECKPOINT_FRAMES {
+        if self.wal_frames.load(Ordering::Relaxed) < self.checkpoint_frames
+            || self.checkpointer.running.load(Ordering::Acquire)
+        {
             return;
         }
+        if !self.checkpoint_requested && self.checkpointer.request() {
+            self.checkpoint_requested = true;
+            return;
+        }
+        self.checkpoint_requested = false;
         let started = Instant::now();
         let done = self
             .conn
