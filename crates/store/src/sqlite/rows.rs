@@ -184,24 +184,30 @@ pub fn read_stream(
         Direction::Forward => {
             indexed(path, conn, stream, read, durable, limit, &mut out)?;
             let after = out.last().map_or(0, |e: &RecordedEvent| e.stream_version);
-            let wanted = tail
+            let wanted: Vec<u64> = tail
                 .iter()
                 .filter(|&&(v, _)| v >= read.from && v > after)
-                .take(limit - out.len());
-            for &(_, position) in wanted {
-                out.push(by_position(path, conn, stream, position)?);
-            }
+                .take(limit - out.len())
+                .map(|&(_, p)| p)
+                .collect();
+            by_positions(path, conn, stream, &wanted, &mut out)?;
         }
         Direction::Backward => {
-            let mut below = read.from;
-            for &(version, position) in tail.iter().rev().filter(|&&(v, _)| v <= read.from) {
-                if out.len() >= limit {
-                    return Ok(out);
-                }
-                out.push(by_position(path, conn, stream, position)?);
-                below = version.saturating_sub(1);
-            }
-            if out.len() < limit && (out.is_empty() || below > 0) {
+            let taken: Vec<(u64, u64)> = tail
+                .iter()
+                .rev()
+                .filter(|&&(v, _)| v <= read.from)
+                .take(limit)
+                .copied()
+                .collect();
+            let below = taken
+                .last()
+                .map_or(read.from, |&(v, _)| v.saturating_sub(1));
+            let mut positions: Vec<u64> = taken.iter().map(|&(_, p)| p).collect();
+            positions.reverse();
+            by_positions(path, conn, stream, &positions, &mut out)?;
+            out.reverse();
+            if out.len() < limit && (taken.is_empty() || below > 0) {
                 let rest = StreamRead {
                     from: below,
                     ..read
@@ -257,30 +263,56 @@ fn indexed(
     Ok(())
 }
 
-/// One event of `stream` by its position (an unindexed entry).
-fn by_position(
+const BY_POSITIONS: &str = "SELECT position, stream_id, stream_version, event_id, event_type, schema_version, recorded_at, occurred_at, actor, correlation_id, causation_id, payload, prev_hash, hash, log_hash FROM events WHERE position IN (SELECT value FROM json_each(?1)) ORDER BY position ASC";
+
+/// The events of `stream` at `positions` (unindexed entries, ascending), appended to `out`
+/// in that order: one statement whatever their number (the positions travel as a JSON
+/// array, expanded by SQLite's `json_each`).
+fn by_positions(
     path: &Path,
     conn: &Connection,
     stream: &StreamId,
-    position: u64,
-) -> StoreResult<RecordedEvent> {
+    positions: &[u64],
+    out: &mut Vec<RecordedEvent>,
+) -> StoreResult<()> {
+    let Some(&first) = positions.first() else {
+        return Ok(());
+    };
     let err = |e| storage_error(path, "reading a stream", e);
-    let mut stmt = conn
-        .prepare_cached(&format!("SELECT {COLUMNS} FROM events WHERE position = ?1"))
-        .map_err(err)?;
-    let mut rows = stmt.query([clamp(position)]).map_err(err)?;
-    match rows.next().map_err(err)? {
-        Some(row) => Ok(decode(row, Some(stream))
-            .map_err(err)?
-            .map_err(unreadable)?
-            .0),
-        None => Err(StoreError::UnreadableRecord {
-            position,
-            detail: format!(
-                "the stream index names position {position} for {stream}, but no event is there"
-            ),
-        }),
+    let mut list = String::with_capacity(positions.len() * 8 + 2);
+    list.push('[');
+    for (i, p) in positions.iter().enumerate() {
+        if i > 0 {
+            list.push(',');
+        }
+        list.push_str(&p.to_string());
     }
+    list.push(']');
+    let mut stmt = conn.prepare_cached(BY_POSITIONS).map_err(err)?;
+    let mut rows = stmt.query([list]).map_err(err)?;
+    let before = out.len();
+    while let Some(row) = rows.next().map_err(err)? {
+        out.push(
+            decode(row, Some(stream))
+                .map_err(err)?
+                .map_err(unreadable)?
+                .0,
+        );
+    }
+    if out.len() - before != positions.len() {
+        let missing = positions
+            .iter()
+            .find(|p| !out[before..].iter().any(|e| e.global_position == **p))
+            .copied()
+            .unwrap_or(first);
+        return Err(StoreError::UnreadableRecord {
+            position: missing,
+            detail: format!(
+                "the stream index names position {missing} for {stream}, but no event is there"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Positions are stored as SQLite integers.

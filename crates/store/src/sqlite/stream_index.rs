@@ -38,7 +38,7 @@ use rusqlite::{Connection, params};
 use ticketflow_events::StreamId;
 
 /// Events between two bulk writes of the stream index.
-pub const INDEX_EVERY: u64 = 4096;
+pub const INDEX_EVERY: u64 = 1024;
 
 /// One stream's unindexed versions, ascending: (version, position).
 pub type Entries = Vec<(u64, u64)>;
