@@ -22,34 +22,6 @@ pub(crate) fn decode(event: &RecordedEvent) -> Result<AnyEvent, ProjectionFailur
     })
 }
 
-/// A page decoded once for every read model; `None` where no working read model needs the
-/// event.
-pub(crate) type Decoded = Vec<Option<Result<AnyEvent, ProjectionFailure>>>;
-
-/// Decodes a big page in two halves on two threads (decoding is independent per event and
-/// was the serial part of applying a page), keeping the page's order.
-pub(crate) fn decode_page(page: &[RecordedEvent], needed_from: u64) -> Decoded {
-    let decode_all = |events: &[RecordedEvent]| -> Decoded {
-        events
-            .iter()
-            .map(|event| (event.global_position > needed_from).then(|| decode(event)))
-            .collect()
-    };
-    let (first, second) = page.split_at(page.len() / 2);
-    let (mut decoded, rest) = std::thread::scope(|scope| {
-        let rest = scope.spawn(|| decode_all(second));
-        let decoded = decode_all(first);
-        (decoded, rest.join())
-    });
-    match rest {
-        Ok(rest) => decoded.extend(rest),
-        // Decoding does not panic on input (errors are values); should it anyway, the
-        // panic surfaces here as it would have on one thread.
-        Err(panic) => std::panic::resume_unwind(panic),
-    }
-    decoded
-}
-
 /// Applies a decoded event, turning a panic of the read model into a failure so that one
 /// faulty read model cannot take the runner (and every other read model) down with it.
 pub(crate) fn apply(

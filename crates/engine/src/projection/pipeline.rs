@@ -346,7 +346,10 @@ impl Pipeline {
             return;
         }
         self.read_position = self.read_position.max(last.global_position);
-        let decoded = fold::decode_page(page, needed_from);
+        let decoded: Vec<Option<Result<AnyEvent, ProjectionFailure>>> = page
+            .iter()
+            .map(|event| (event.global_position > needed_from).then(|| fold::decode(event)))
+            .collect();
         let half = self.entries.len().div_ceil(2);
         let (first, second) = self.entries.split_at_mut(half);
         std::thread::scope(|scope| {
