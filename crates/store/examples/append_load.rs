@@ -78,6 +78,13 @@ fn main() {
             st.checkpoints,
             st.checkpoint_micros as f64 / st.checkpoints.max(1) as f64
         );
+        println!(
+            "  {} background checkpoints, {:.0} µs each; {} bulk stream-index writes, {:.0} µs each",
+            st.background_checkpoints,
+            st.background_checkpoint_micros as f64 / st.background_checkpoints.max(1) as f64,
+            st.index_writes,
+            st.index_micros as f64 / st.index_writes.max(1) as f64
+        );
         store.close().await;
     });
 }

@@ -48,7 +48,7 @@ async fn a_newer_format_is_refused_and_left_untouched() {
             err,
             StoreError::NewerFormat {
                 found: 99,
-                supported: 1,
+                supported: ticketflow_store::sqlite::schema::FORMAT_VERSION,
                 ..
             }
         ),

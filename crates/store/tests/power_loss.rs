@@ -46,7 +46,14 @@ fn power_loss_child() {
         .build()
         .unwrap();
     runtime.block_on(async move {
-        let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+        // Small intervals: bulk stream-index writes, background checkpoints and WAL restarts
+        // happen many times in every round, so a cut lands in the middle of them too.
+        let options = SqliteOptions {
+            stream_index_every: 50,
+            checkpoint_frames: 64,
+            ..SqliteOptions::default()
+        };
+        let store = SqliteStore::open(&path, options).unwrap();
         let tasks: Vec<_> = (0..WRITERS)
             .map(|w| {
                 let store = store.clone();

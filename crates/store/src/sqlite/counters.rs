@@ -17,6 +17,10 @@ pub struct WriterCounters {
     pub(super) sync_micros: AtomicU64,
     pub(super) checkpoints: AtomicU64,
     pub(super) checkpoint_micros: AtomicU64,
+    pub(super) index_writes: AtomicU64,
+    pub(super) index_micros: AtomicU64,
+    pub(super) background_checkpoints: AtomicU64,
+    pub(super) background_checkpoint_micros: AtomicU64,
 }
 
 /// A reading of the writer's counters since the store was opened.
@@ -43,6 +47,15 @@ pub struct WriterStats {
     pub checkpoints: u64,
     /// Time spent in checkpoints, in microseconds.
     pub checkpoint_micros: u64,
+    /// Bulk writes of the stream index (every few thousand events).
+    pub index_writes: u64,
+    /// Time spent in them, in microseconds.
+    pub index_micros: u64,
+    /// Checkpoints run by the checkpoint thread, beside the writer; `checkpoints` counts
+    /// the writer's own (short) ones that finish them.
+    pub background_checkpoints: u64,
+    /// Time spent in them, in microseconds (not on the writer's path).
+    pub background_checkpoint_micros: u64,
 }
 
 impl WriterCounters {
@@ -59,6 +72,10 @@ impl WriterCounters {
             sync_micros: self.sync_micros.load(Ordering::Relaxed),
             checkpoints: self.checkpoints.load(Ordering::Relaxed),
             checkpoint_micros: self.checkpoint_micros.load(Ordering::Relaxed),
+            index_writes: self.index_writes.load(Ordering::Relaxed),
+            index_micros: self.index_micros.load(Ordering::Relaxed),
+            background_checkpoints: self.background_checkpoints.load(Ordering::Relaxed),
+            background_checkpoint_micros: self.background_checkpoint_micros.load(Ordering::Relaxed),
         }
     }
 
@@ -72,6 +89,21 @@ impl WriterCounters {
     pub fn record_checkpoint(&self, took: Duration) {
         self.checkpoints.fetch_add(1, Ordering::Relaxed);
         self.checkpoint_micros
+            .fetch_add(micros(took), Ordering::Relaxed);
+    }
+}
+
+impl WriterCounters {
+    /// Counts one bulk write of the stream index.
+    pub fn record_index(&self, took: Duration) {
+        self.index_writes.fetch_add(1, Ordering::Relaxed);
+        self.index_micros.fetch_add(micros(took), Ordering::Relaxed);
+    }
+
+    /// Counts one checkpoint of the checkpoint thread.
+    pub fn record_background_checkpoint(&self, took: Duration) {
+        self.background_checkpoints.fetch_add(1, Ordering::Relaxed);
+        self.background_checkpoint_micros
             .fetch_add(micros(took), Ordering::Relaxed);
     }
 }

@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use ticketflow_events::{Hash, RecordedEvent, StreamId, Timestamp};
 use uuid::Uuid;
 
+use super::stream_index::Tail;
 use super::writer::AppendJob;
 use crate::append::{AppendOutcome, RecordedId, Replay, replay_of};
 use crate::chain::log_hash;
@@ -20,6 +21,9 @@ pub struct Pending {
     pub position: u64,
     /// Log hash at `position`.
     pub log_hash: Hash,
+    /// (stream, version, position) of every event the batch recorded, in position order:
+    /// added to the unindexed tail once the batch committed.
+    pub added: Vec<(StreamId, u64, u64)>,
 }
 
 const INSERT: &str = "INSERT INTO events (position, stream_id, stream_version, event_id, event_type, schema_version, recorded_at, occurred_at, actor, correlation_id, causation_id, payload, prev_hash, hash, log_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
@@ -50,12 +54,28 @@ fn lookup_id(tx: &Connection, id: &Uuid) -> rusqlite::Result<Option<RecordedId>>
     })
 }
 
-fn stream_head(tx: &Connection, stream: &StreamId) -> rusqlite::Result<Option<(u64, Hash)>> {
+/// The newest version and hash of a stream in the file (inside the writer's transaction):
+/// its newest unindexed entry, or else the stream index.
+fn stream_head(
+    tx: &Connection,
+    stream: &StreamId,
+    tail: &Tail,
+) -> rusqlite::Result<Option<(u64, Hash)>> {
+    let position: Option<i64> = match tail.last(stream) {
+        Some((_, position)) => Some(position as i64),
+        None => tx
+            .prepare_cached(
+                "SELECT position FROM stream_index WHERE stream_id = ?1 ORDER BY stream_version DESC LIMIT 1",
+            )?
+            .query_row([stream.as_str()], |r| r.get(0))
+            .optional()?,
+    };
+    let Some(position) = position else {
+        return Ok(None);
+    };
     let found: Option<(i64, Vec<u8>)> = tx
-        .prepare_cached(
-            "SELECT stream_version, hash FROM events WHERE stream_id = ?1 ORDER BY stream_version DESC LIMIT 1",
-        )?
-        .query_row([stream.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+        .prepare_cached("SELECT stream_version, hash FROM events WHERE position = ?1")?
+        .query_row([position], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     Ok(found.map(|(v, h)| {
         (
@@ -106,6 +126,7 @@ pub fn append_one(
     recorded_at: Timestamp,
     pending: &mut Pending,
     committed: &HashMap<StreamId, (u64, Hash)>,
+    tail: &Tail,
 ) -> rusqlite::Result<StoreResult<AppendOutcome>> {
     let head = match pending
         .heads
@@ -113,7 +134,7 @@ pub fn append_one(
         .or_else(|| committed.get(&job.stream))
     {
         Some(h) => Some(*h),
-        None => stream_head(tx, &job.stream)?,
+        None => stream_head(tx, &job.stream, tail)?,
     };
     let actual = head.map(|h| h.0);
     if !job.expected.admits(actual) {
@@ -176,6 +197,11 @@ pub fn append_one(
     if savepoint {
         tx.prepare_cached("RELEASE append")?.execute([])?;
     }
+    pending.added.extend(
+        (first_version..=version)
+            .zip(first_position..=position)
+            .map(|(v, p)| (job.stream.clone(), v, p)),
+    );
     pending.position = position;
     pending.log_hash = chained;
     pending.heads.insert(job.stream.clone(), (version, prev));

@@ -51,12 +51,15 @@
 //!    error, the head stops, and appends are refused until the store is reopened.
 
 mod backup;
+mod checkpointer;
 mod collector;
 mod counters;
 pub mod insert;
+mod parallel_read;
 mod read_only;
 mod rows;
 pub mod schema;
+pub mod stream_index;
 mod syncer;
 mod writer;
 
@@ -91,6 +94,14 @@ pub struct SqliteOptions {
     pub readers: usize,
     /// Appends that may wait for the writer before callers are held back (default 4096).
     pub queue_capacity: usize,
+    /// Events between two bulk writes of the stream index (default
+    /// [`stream_index::INDEX_EVERY`]); the events in between are indexed in memory. Tests
+    /// set it small to exercise reads that span both.
+    pub stream_index_every: u64,
+    /// WAL frames (pages) after which the WAL is checkpointed into the database file
+    /// (default 4,096, i.e. 16 MiB of WAL); the crash tests set it small so that
+    /// checkpoints and WAL restarts happen all the time.
+    pub checkpoint_frames: u64,
 }
 
 impl Default for SqliteOptions {
@@ -100,6 +111,8 @@ impl Default for SqliteOptions {
             limits: AppendLimits::default(),
             readers: 4,
             queue_capacity: 4096,
+            stream_index_every: stream_index::INDEX_EVERY,
+            checkpoint_frames: writer::CHECKPOINT_FRAMES,
         }
     }
 }
@@ -122,6 +135,8 @@ struct Shared {
     max_idle: usize,
     limits: AppendLimits,
     stats: Arc<WriterCounters>,
+    /// The unindexed tail of the log (see [`stream_index`]).
+    tail: Arc<stream_index::Tail>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -165,6 +180,10 @@ impl SqliteStore {
     pub fn open(path: impl AsRef<Path>, options: SqliteOptions) -> StoreResult<Self> {
         let path = path.as_ref().to_owned();
         let (mut conn, position, log_hash) = schema::open_writer(&path, options.create)?;
+        let tail = Arc::new(
+            stream_index::Tail::load(&conn)
+                .map_err(|e| storage_error(&path, "reading the unindexed tail of the log", e))?,
+        );
         let io = |action: &'static str| {
             let path = path.clone();
             move |e: std::io::Error| StoreError::Storage {
@@ -216,6 +235,7 @@ impl SqliteStore {
                 .spawn(move || syncer::run(durability, sync_rx, writer_tx))
                 .map_err(spawn_error)?
         };
+        let checkpointer = checkpointer::Checkpointer::start(&path, stats.clone())?;
         let writer = Writer {
             stats: stats.clone(),
             path: path.clone(),
@@ -226,6 +246,12 @@ impl SqliteStore {
             syncer: sync_tx,
             durability,
             wal_frames,
+            tail: tail.clone(),
+            index_every: options.stream_index_every.max(1),
+            index_stopped: false,
+            checkpointer,
+            checkpoint_requested: false,
+            checkpoint_frames: options.checkpoint_frames.max(1),
         };
         let thread = std::thread::Builder::new()
             .name("ticketflow-store-writer".to_owned())
@@ -242,6 +268,7 @@ impl SqliteStore {
                 max_idle: options.readers,
                 limits: options.limits,
                 stats,
+                tail,
             }),
         })
     }
@@ -369,15 +396,23 @@ impl EventStore for SqliteStore {
         read: StreamRead,
     ) -> StoreResult<Vec<RecordedEvent>> {
         let stream = stream.clone();
+        // Durable head first, then the tail, then the file (see `stream_index`).
         let durable = self.durable();
-        self.read(move |p, c| rows::read_stream(p, c, &stream, read, durable))
+        let tail = self.inner.tail.entries(&stream, durable);
+        self.read(move |p, c| rows::read_stream(p, c, &stream, read, durable, &tail))
             .await
     }
 
     async fn stream_version(&self, stream: &StreamId) -> StoreResult<Option<u64>> {
         let stream = stream.clone();
         let durable = self.durable();
-        self.read(move |p, c| rows::stream_version(p, c, &stream, durable))
+        let last = self
+            .inner
+            .tail
+            .entries(&stream, durable)
+            .last()
+            .map(|e| e.0);
+        self.read(move |p, c| rows::stream_version(p, c, &stream, durable, last))
             .await
     }
 
@@ -387,8 +422,15 @@ impl EventStore for SqliteStore {
         filter: &Filter,
         max_count: usize,
     ) -> StoreResult<Vec<RecordedEvent>> {
-        let filter = filter.clone();
         let durable = self.durable();
+        if filter.is_all() && max_count > 0 {
+            let from = from.max(1);
+            let end = durable.min(from.saturating_add(max_count as u64 - 1));
+            if end >= from && end - from + 1 >= parallel_read::SPLIT_READ_EVENTS {
+                return self.read_all_split(from, end).await;
+            }
+        }
+        let filter = filter.clone();
         self.read(move |p, c| rows::read_all(p, c, from, &filter, max_count, durable))
             .await
     }

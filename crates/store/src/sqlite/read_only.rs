@@ -81,7 +81,10 @@ impl ReadOnlyStore {
     ) -> StoreResult<Vec<RecordedEvent>> {
         let head = self.head()?;
         let conn = self.conn.lock();
-        rows::read_stream(&self.path, &conn, stream, read, head)
+        // The writer indexes streams in bulk; events after the file's indexed mark are found
+        // by position, as the writer's own readers find them in memory.
+        let tail = rows::unindexed_entries(&self.path, &conn, stream, head)?;
+        rows::read_stream(&self.path, &conn, stream, read, head, &tail)
     }
 
     /// A page of the global log from position `from`, read as
@@ -126,7 +129,13 @@ mod tests {
             ReadOnlyStore::open(&path).is_err(),
             "a missing file is refused"
         );
-        let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+        // A small index interval, so the streams read below are part indexed in the file and
+        // part in the unindexed tail the view must find by position.
+        let options = SqliteOptions {
+            stream_index_every: 2,
+            ..SqliteOptions::default()
+        };
+        let store = SqliteStore::open(&path, options).unwrap();
         let ticket: StreamId = "ticket-SD-1".parse().unwrap();
         let order: StreamId = "order-CO-1".parse().unwrap();
         for (stream, n) in [(&ticket, 3), (&order, 2)] {

@@ -21,7 +21,12 @@ use crate::error::StoreError;
 pub const APPLICATION_ID: i64 = 0x5446_6C77;
 
 /// The newest store format this build reads and writes.
-pub const FORMAT_VERSION: i64 = 1;
+///
+/// * 1 — one `events` table with a unique index on `(stream_id, stream_version)`.
+/// * 2 — the stream index is a separate table written in bulk ([`super::stream_index`]); the
+///   head records how far it reaches. Format-1 files are migrated on open
+///   ([`migrate_from_1`]), in one transaction.
+pub const FORMAT_VERSION: i64 = 2;
 
 const CREATE: &str = "
 CREATE TABLE events (
@@ -41,16 +46,62 @@ CREATE TABLE events (
     hash            BLOB    NOT NULL,     -- stream chain: hash of this event
     log_hash        BLOB    NOT NULL      -- log chain: see chain.rs
 );
-CREATE UNIQUE INDEX events_by_stream ON events (stream_id, stream_version);
 CREATE UNIQUE INDEX events_by_id ON events (event_id);
+-- Which position holds which version of a stream, written in bulk (see stream_index.rs):
+-- events after head.indexed are not in it yet.
+CREATE TABLE stream_index (
+    stream_id       TEXT    NOT NULL,
+    stream_version  INTEGER NOT NULL,
+    position        INTEGER NOT NULL,
+    PRIMARY KEY (stream_id, stream_version)
+) WITHOUT ROWID;
 -- The head of the log as of the last commit; verify compares it with the last event.
 CREATE TABLE head (
     id        INTEGER PRIMARY KEY CHECK (id = 1),
     position  INTEGER NOT NULL,
-    log_hash  BLOB    NOT NULL
+    log_hash  BLOB    NOT NULL,
+    indexed   INTEGER NOT NULL DEFAULT 0  -- every event up to here is in stream_index
 );
-INSERT INTO head (id, position, log_hash) VALUES (1, 0, zeroblob(32));
+INSERT INTO head (id, position, log_hash, indexed) VALUES (1, 0, zeroblob(32), 0);
 ";
+
+/// Format 1 → 2: the per-event stream index becomes the bulk-written `stream_index` table,
+/// holding every event already in the file. One transaction: a crash leaves format 1.
+const MIGRATE_FROM_1: &str = "
+CREATE TABLE stream_index (
+    stream_id       TEXT    NOT NULL,
+    stream_version  INTEGER NOT NULL,
+    position        INTEGER NOT NULL,
+    PRIMARY KEY (stream_id, stream_version)
+) WITHOUT ROWID;
+INSERT INTO stream_index (stream_id, stream_version, position)
+    SELECT stream_id, stream_version, position FROM events ORDER BY stream_id, stream_version;
+DROP INDEX events_by_stream;
+ALTER TABLE head ADD COLUMN indexed INTEGER NOT NULL DEFAULT 0;
+UPDATE head SET indexed = position WHERE id = 1;
+";
+
+/// Migrates a format-1 file to format 2 (see [`FORMAT_VERSION`]), in one transaction, after
+/// its identity was checked. Anything failing leaves the file as it was.
+fn migrate_from_1(path: &Path, conn: &Connection) -> Result<(), StoreError> {
+    conn.execute_batch(&format!(
+        "BEGIN IMMEDIATE; {MIGRATE_FROM_1} PRAGMA user_version = 2; COMMIT;"
+    ))
+    .map_err(|e| {
+        let _ = conn.execute_batch("ROLLBACK");
+        storage_error(
+            path,
+            "migrating the store file from format 1 to format 2",
+            e,
+        )
+    })
+}
+
+/// The format version recorded in the file.
+fn format_version(path: &Path, conn: &Connection) -> Result<i64, StoreError> {
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| storage_error(path, "reading the format version", e))
+}
 
 /// Maps a SQLite error to the store's error, recognising full disks and damaged files.
 pub fn storage_error(path: &Path, action: &'static str, e: rusqlite::Error) -> StoreError {
@@ -62,7 +113,10 @@ pub fn storage_error(path: &Path, action: &'static str, e: rusqlite::Error) -> S
                     path: path.to_owned(),
                 };
             }
-            ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase => {
+            // TooBig: a record claims a string or blob larger than SQLite allows. Appends
+            // are held far below that limit ([`crate::AppendLimits`]), so on this file it
+            // can only be a damaged record header.
+            ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase | ErrorCode::TooBig => {
                 return StoreError::Corrupt {
                     path: path.to_owned(),
                     detail,
@@ -122,6 +176,9 @@ pub fn open_writer(path: &Path, create: bool) -> Result<(Connection, u64, Hash),
             "BEGIN IMMEDIATE; {CREATE} PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {FORMAT_VERSION}; COMMIT;"
         ))
         .map_err(err("creating the store tables"))?;
+    }
+    if existed && format_version(path, &conn)? == 1 {
+        migrate_from_1(path, &conn)?;
     }
     let (position, hash) = check_head(path, &conn)?;
     Ok((conn, position, hash))

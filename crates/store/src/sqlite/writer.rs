@@ -39,10 +39,12 @@ use rusqlite::{Connection, OptionalExtension, params};
 use ticketflow_events::{Hash, NewEvent, StreamId, Timestamp};
 use tokio::sync::oneshot;
 
+use super::checkpointer::Checkpointer;
 use super::collector::Collector;
 pub use super::counters::WriterCounters;
 use super::insert::{Pending, append_one};
 use super::schema::storage_error;
+use super::stream_index::Tail;
 use super::syncer::{Durability, SyncRequest};
 use crate::append::{AppendOutcome, ExpectedVersion};
 use crate::chain::now_micros;
@@ -101,6 +103,19 @@ pub struct Writer {
     pub(super) durability: Arc<Durability>,
     /// WAL frames as of the last commit (set by the WAL hook).
     pub(super) wal_frames: Arc<AtomicU64>,
+    /// The unindexed tail of the log, shared with the readers.
+    pub(super) tail: Arc<Tail>,
+    /// Set when a bulk write of the stream index failed: it is not tried again (reads stay
+    /// correct from the tail; verify tells what is wrong).
+    pub(super) index_stopped: bool,
+    /// Events between bulk writes of the stream index.
+    pub(super) index_every: u64,
+    /// Copies the WAL into the database file beside the writer.
+    pub(super) checkpointer: Checkpointer,
+    /// A background checkpoint was asked for this WAL and the writer has not finished it.
+    pub(super) checkpoint_requested: bool,
+    /// WAL frames after which a checkpoint starts ([`CHECKPOINT_FRAMES`] by default).
+    pub(super) checkpoint_frames: u64,
 }
 
 /// Streams whose heads the writer remembers; beyond this the cache starts over.
@@ -135,6 +150,7 @@ impl Writer {
             if self.commit_batch(&mut collector) {
                 in_flight += 1;
             }
+            self.index_if_due(self.index_every);
             self.checkpoint_if_due();
         }
         // Appends that raced with close are refused, not dropped silently.
@@ -148,6 +164,10 @@ impl Writer {
             }
         }
         let _ = syncer.join();
+        self.checkpointer.stop();
+        if !self.durability.failed.load(Ordering::SeqCst) {
+            self.index_if_due(1);
+        }
         // Clean shutdown: fold the WAL into the main file so a copy of the file alone is
         // complete. Failure is harmless (the WAL stays and is replayed on open).
         if !self.durability.failed.load(Ordering::SeqCst)
@@ -167,7 +187,29 @@ impl Writer {
         }
     }
 
-    /// Runs a checkpoint when the WAL has grown past [`CHECKPOINT_FRAMES`].
+    /// Writes the unindexed tail into the stream index once it holds `due` events or more
+    /// (see [`super::stream_index`]). Between batches, in its own transaction; its durability
+    /// comes with the next flush (losing it to a power cut only means a longer tail on open).
+    fn index_if_due(&mut self, due: u64) {
+        if self.index_stopped || self.tail.len() < due {
+            return;
+        }
+        let started = Instant::now();
+        let written = self.tail.write_bulk(&mut self.conn, self.position);
+        self.stats.record_index(started.elapsed());
+        if let Err(e) = written {
+            if !self.conn.is_autocommit() {
+                let _ = self.conn.execute_batch("ROLLBACK");
+            }
+            self.index_stopped = true;
+            tracing::error!(path = %self.path.display(), error = %e, "writing the stream index failed; streams are served from memory until the store is reopened (run verify)");
+        }
+    }
+
+    /// Checkpoints when the WAL has grown past `checkpoint_frames`, in two steps: the
+    /// checkpoint thread copies the bulk of the WAL beside the writer
+    /// ([`super::checkpointer`]); once it is done, the writer copies the few frames
+    /// committed meanwhile, so the checkpoint is complete and the WAL restarts.
     ///
     /// `PASSIVE` under `synchronous=NORMAL`: SQLite fsyncs the WAL before copying pages into
     /// the database file and fsyncs the database file before it records the copy as done
@@ -175,9 +217,16 @@ impl Writer {
     /// the WAL and overwrite its frames, and that reset fsyncs the new WAL header. So no
     /// frame is ever overwritten before its page is durable in the database file.
     fn checkpoint_if_due(&mut self) {
-        if self.wal_frames.load(Ordering::Relaxed) < CHECKPOINT_FRAMES {
+        if self.wal_frames.load(Ordering::Relaxed) < self.checkpoint_frames
+            || self.checkpointer.running.load(Ordering::Acquire)
+        {
             return;
         }
+        if !self.checkpoint_requested && self.checkpointer.request() {
+            self.checkpoint_requested = true;
+            return;
+        }
+        self.checkpoint_requested = false;
         let started = Instant::now();
         let done = self
             .conn
@@ -216,6 +265,7 @@ impl Writer {
                     self.heads.clear();
                 }
                 self.heads.extend(pending.heads.drain());
+                self.tail.extend(pending.added.drain(..));
                 self.stats.commits.fetch_add(1, Ordering::Relaxed);
                 self.stats
                     .appends
@@ -279,6 +329,12 @@ impl Writer {
     /// file moved, the syncer is asked to make it durable before it is published.
     fn resync(&mut self) -> bool {
         self.heads.clear();
+        match Tail::load(&self.conn) {
+            Ok(tail) => self.tail.replace(tail),
+            Err(e) => {
+                tracing::error!(path = %self.path.display(), error = %e, "re-reading the unindexed tail failed");
+            }
+        }
         let last: rusqlite::Result<Option<(i64, Vec<u8>)>> = self
             .conn
             .query_row(
@@ -311,7 +367,7 @@ impl Writer {
         let started = Instant::now();
         let tx = self.conn.transaction()?;
         while let Some(job) = collector.next() {
-            let answer = append_one(&tx, &job, recorded_at, pending, &self.heads);
+            let answer = append_one(&tx, &job, recorded_at, pending, &self.heads, &self.tail);
             match answer {
                 Ok(answer) => answers.push((job, answer)),
                 Err(e) => {

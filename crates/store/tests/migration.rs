@@ -1,0 +1,193 @@
+//! Files written in format 1 (one unique index on `(stream_id, stream_version)` inside the
+//! `events` table) are migrated to format 2 (the bulk-written `stream_index`) on open, keep
+//! every event readable and verifiable, and take new appends at the right versions.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use ticketflow_store::conformance::{event, stream};
+use ticketflow_store::{
+    EventStore, ExpectedVersion, Filter, SqliteOptions, SqliteStore, StreamRead,
+};
+
+/// Turns a closed format-2 store back into the format-1 layout, byte for byte what format 1
+/// created: the per-event index, no `stream_index`, no `indexed` column.
+fn downgrade_to_format_1(path: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(
+        "BEGIN;
+         CREATE UNIQUE INDEX events_by_stream ON events (stream_id, stream_version);
+         DROP TABLE stream_index;
+         ALTER TABLE head DROP COLUMN indexed;
+         PRAGMA user_version = 1;
+         COMMIT;",
+    )
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_format_1_file_is_migrated_on_open_and_keeps_every_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+    for round in 0..3u8 {
+        for n in 1..=4 {
+            let events = (0..5).map(|i| event("TicketNoted", &[round, i])).collect();
+            store
+                .append(
+                    &stream(&format!("ticket-SD-{n}")),
+                    ExpectedVersion::Any,
+                    events,
+                )
+                .await
+                .unwrap();
+        }
+    }
+    let before = store.read_all(0, &Filter::all(), usize::MAX).await.unwrap();
+    store.close().await;
+    drop(store);
+    downgrade_to_format_1(&path);
+    let format = |path: &std::path::Path| -> i64 {
+        rusqlite::Connection::open(path)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(format(&path), 1);
+
+    let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+    assert_eq!(format(&path), 2, "opening migrates the file");
+    assert_eq!(
+        store.read_all(0, &Filter::all(), usize::MAX).await.unwrap(),
+        before
+    );
+    for n in 1..=4 {
+        let s = stream(&format!("ticket-SD-{n}"));
+        let forwards = store
+            .read_stream(&s, StreamRead::forwards(100))
+            .await
+            .unwrap();
+        let expected: Vec<_> = before
+            .iter()
+            .filter(|e| e.stream_id == s)
+            .cloned()
+            .collect();
+        assert_eq!(forwards, expected);
+        assert_eq!(store.stream_version(&s).await.unwrap(), Some(15));
+    }
+    // New appends continue every stream at the next version and verify end to end.
+    let s = stream("ticket-SD-2");
+    let outcome = store
+        .append(
+            &s,
+            ExpectedVersion::Exact(15),
+            vec![event("TicketNoted", b"after")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome.first_version, 16);
+    assert!(
+        store
+            .append(
+                &s,
+                ExpectedVersion::Exact(15),
+                vec![event("TicketNoted", b"stale")]
+            )
+            .await
+            .is_err(),
+        "a stale expected version is still refused after the migration"
+    );
+    let last = store
+        .read_stream(&s, StreamRead::backwards(2))
+        .await
+        .unwrap();
+    assert_eq!(
+        last.iter().map(|e| e.stream_version).collect::<Vec<_>>(),
+        vec![16, 15]
+    );
+    assert!(store.verify().await.unwrap().is_intact());
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streams_read_the_same_across_bulk_index_writes_and_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let options = SqliteOptions {
+        stream_index_every: 7,
+        ..SqliteOptions::default()
+    };
+    let store = SqliteStore::open(&path, options.clone()).unwrap();
+    for round in 0..10u8 {
+        for n in 1..=5 {
+            let events = (0..=(round % 3))
+                .map(|i| event("TicketNoted", &[round, i]))
+                .collect();
+            store
+                .append(
+                    &stream(&format!("ticket-SD-{n}")),
+                    ExpectedVersion::Any,
+                    events,
+                )
+                .await
+                .unwrap();
+        }
+    }
+    assert!(store.writer_stats().index_writes > 0);
+    let all = store.read_all(0, &Filter::all(), usize::MAX).await.unwrap();
+    let check = |store: SqliteStore, all: Vec<ticketflow_events::RecordedEvent>| async move {
+        for n in 1..=5 {
+            let s = stream(&format!("ticket-SD-{n}"));
+            let expected: Vec<_> = all.iter().filter(|e| e.stream_id == s).cloned().collect();
+            let len = expected.len() as u64;
+            assert_eq!(
+                store
+                    .read_stream(&s, StreamRead::forwards(usize::MAX))
+                    .await
+                    .unwrap(),
+                expected
+            );
+            let mut reversed = expected.clone();
+            reversed.reverse();
+            assert_eq!(
+                store
+                    .read_stream(&s, StreamRead::backwards(usize::MAX))
+                    .await
+                    .unwrap(),
+                reversed
+            );
+            for from in 1..=len {
+                let page = store
+                    .read_stream(
+                        &s,
+                        StreamRead {
+                            from,
+                            ..StreamRead::forwards(3)
+                        },
+                    )
+                    .await
+                    .unwrap();
+                let want: Vec<_> = expected
+                    .iter()
+                    .skip(from as usize - 1)
+                    .take(3)
+                    .cloned()
+                    .collect();
+                assert_eq!(page, want, "forwards from {from}");
+            }
+            assert_eq!(store.stream_version(&s).await.unwrap(), Some(len));
+            let filtered = store
+                .read_all(0, &Filter::stream(s.clone()), usize::MAX)
+                .await
+                .unwrap();
+            assert_eq!(filtered, expected);
+        }
+        store
+    };
+    let store = check(store, all.clone()).await;
+    store.close().await;
+    drop(store);
+    let store = SqliteStore::open(&path, options).unwrap();
+    let store = check(store, all).await;
+    assert!(store.verify().await.unwrap().is_intact());
+    store.close().await;
+}
