@@ -1,0 +1,129 @@
+//! `serve --demo`: a living desk at once. If the store is empty, a generated scenario whose
+//! time ends now is run through the engine on a simulated clock (timers and process managers
+//! firing in between), then the server switches to the system clock. Fresh demo tokens for
+//! each kind of user are printed on every start (secrets are never stored, so they cannot be
+//! shown again).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use chrono::{Datelike, Duration, TimeZone, Utc};
+use ticketflow_domain::DeskConfig;
+use ticketflow_engine::Simulation;
+use ticketflow_events::{OrganisationId, Region, Role};
+use ticketflow_scenario::{ScenarioConfig, generate};
+use ticketflow_store::{EventStore, SqliteOptions, SqliteStore};
+
+use crate::error::ServerError;
+use crate::state::{AppState, STORE_FILE, ServerConfig};
+
+/// The demo's scenario: 6 customers over 3 months, ending about now.
+pub fn scenario(now: chrono::DateTime<Utc>) -> ScenarioConfig {
+    let back = now - Duration::days(100);
+    let monday = back.date_naive()
+        - chrono::Days::new(u64::from(back.weekday().num_days_from_monday()));
+    let start = Utc
+        .from_utc_datetime(&monday.and_hms_opt(0, 0, 0).unwrap_or_default());
+    ScenarioConfig {
+        customers: 6,
+        months: 3,
+        tickets_per_customer_per_month: 6.0,
+        start,
+        ..ScenarioConfig::default()
+    }
+}
+
+/// The organisation of the demo customer token (the scenario's first customer).
+pub const DEMO_ORGANISATION: &str = "northwind-01";
+
+/// Loads the demo scenario if the store in the data directory is empty.
+pub async fn load_if_empty(config: &ServerConfig) -> Result<(), ServerError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| ServerError::Io {
+        path: config.data_dir.clone(),
+        source,
+    })?;
+    let store = Arc::new(SqliteStore::open(
+        config.data_dir.join(STORE_FILE),
+        SqliteOptions::default(),
+    )?);
+    if store.last_position().await? > 0 {
+        store.close().await;
+        return Ok(());
+    }
+    let now = Utc::now();
+    let scenario = scenario(now);
+    let script = generate(&scenario);
+    eprintln!(
+        "loading the demo: {} commands of {} customers over {} months…",
+        script.len(),
+        scenario.customers,
+        scenario.months
+    );
+    let mut simulation = Simulation::new(store.clone(), DeskConfig::default(), scenario.start)
+        .await
+        .map_err(|e| ServerError::Demo(e.to_string()))?;
+    let mut report = simulation
+        .run(&script)
+        .await
+        .map_err(|e| ServerError::Demo(e.to_string()))?;
+    simulation
+        .advance_to(now.max(simulation_now(&simulation)), &mut report)
+        .await
+        .map_err(|e| ServerError::Demo(e.to_string()))?;
+    eprintln!(
+        "loaded {} events ({} commands refused)",
+        report.events_recorded(),
+        report.refused_lines().len()
+    );
+    store.close().await;
+    Ok(())
+}
+
+fn simulation_now(simulation: &Simulation) -> chrono::DateTime<Utc> {
+    ticketflow_engine::Clock::now(simulation.clock())
+}
+
+/// The demo tokens: name and role.
+pub fn demo_roles() -> Vec<(&'static str, Role)> {
+    vec![
+        (
+            "demo-customer",
+            Role::Customer {
+                organisation: OrganisationId(DEMO_ORGANISATION.to_owned()),
+            },
+        ),
+        (
+            "demo-agent",
+            Role::SupportAgent {
+                region: Region::Dach,
+            },
+        ),
+        ("demo-auditor", Role::Auditor),
+        ("demo-operator", Role::Operator),
+        (
+            "demo-integrator",
+            Role::Integrator {
+                confidential_text: false,
+            },
+        ),
+    ]
+}
+
+/// Issues fresh demo tokens and prints how to get started.
+pub fn print_welcome(state: &AppState, address: SocketAddr) -> Result<(), ServerError> {
+    println!("Ticketflow demo — a service desk with three months of history, on the system clock now.");
+    println!("API: http://{address}   (OpenAPI: http://{address}/openapi.json)");
+    println!("Tokens (shown once; new ones on every start):");
+    let mut first = None;
+    for (name, role) in demo_roles() {
+        let secret = state.tokens.reissue(name, &role, Utc::now())?;
+        println!("  {:<16} {:<22} {secret}", name, role.name());
+        if first.is_none() {
+            first = Some(secret);
+        }
+    }
+    if let Some(token) = first {
+        println!("Try: curl -H 'Authorization: Bearer {token}' http://{address}/tickets");
+    }
+    Ok(())
+}

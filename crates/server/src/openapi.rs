@@ -1,0 +1,242 @@
+//! The OpenAPI 3.1 document served at `GET /openapi.json` and checked in as
+//! `schemas/openapi.json` (a test in this crate fails when the two drift; regenerate with
+//! `TICKETFLOW_WRITE_OPENAPI=1 cargo test -p ticketflow-server openapi`).
+//!
+//! Command and event schemas come from the Rust types via `schemars`, so they cannot describe
+//! anything the code does not accept; the paths are assembled by hand from [`ENDPOINTS`].
+
+use schemars::JsonSchema;
+use serde_json::{Map, Value, json};
+use ticketflow_domain::delivery::DeliveryCommand;
+use ticketflow_domain::order::OrderCommand;
+use ticketflow_domain::ticket::TicketCommand;
+use ticketflow_events::delivery::DeliveryEvent;
+use ticketflow_events::order::OrderEvent;
+use ticketflow_events::ticket::TicketEvent;
+
+/// Who may call an endpoint, as documented.
+#[derive(Debug, Clone, Copy)]
+pub enum Audience {
+    /// No token needed.
+    Public,
+    /// Any valid token; the policy decides per resource.
+    Token,
+    /// Operators only.
+    Operator,
+}
+
+/// One endpoint: method, path, summary, audience and request body schema (if any).
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint {
+    /// HTTP method, lower case.
+    pub method: &'static str,
+    /// The path template.
+    pub path: &'static str,
+    /// What it does.
+    pub summary: &'static str,
+    /// Who may call it.
+    pub audience: Audience,
+    /// The request body's schema name in `components/schemas`.
+    pub body: Option<&'static str>,
+}
+
+const fn ep(
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    audience: Audience,
+    body: Option<&'static str>,
+) -> Endpoint {
+    Endpoint {
+        method,
+        path,
+        summary,
+        audience,
+        body,
+    }
+}
+
+use Audience::{Operator, Public, Token};
+
+/// Every endpoint of the API (the router and this list are kept in step by a test).
+pub const ENDPOINTS: &[Endpoint] = &[
+    ep("get", "/healthz", "The process is up.", Public, None),
+    ep("get", "/readyz", "The store answers and every read model is caught up.", Public, None),
+    ep("get", "/openapi.json", "This document.", Public, None),
+    ep("get", "/metrics", "Prometheus metrics.", Operator, None),
+    ep("post", "/tickets", "Open a ticket (open_from_portal or open_from_email; the key may be left out).", Token, Some("TicketCommand")),
+    ep("get", "/tickets", "The portal list: scope, organisation, status, type, text, offset, limit.", Token, None),
+    ep("get", "/tickets/{key}", "A ticket's state (ETag: stream version); ?as_of=T for its state then.", Token, None),
+    ep("post", "/tickets/{key}/commands", "Send a ticket command (If-Match, Idempotency-Key).", Token, Some("TicketCommand")),
+    ep("get", "/tickets/{key}/history", "Every change of the ticket; ?as_of=T cuts it there.", Token, None),
+    ep("get", "/tickets/{key}/sla", "The ticket's SLA clocks; ?at=T.", Token, None),
+    ep("get", "/sla/report", "SLA statistics: customer, priority, from, to (months), group, at.", Token, None),
+    ep("post", "/sla/what-if", "SLA statistics under another policy book.", Token, Some("WhatIf")),
+    ep("post", "/orders", "Place a customisation order (the key may be left out).", Token, Some("OrderCommand")),
+    ep("get", "/orders", "The order board: customer, phase, consultant, include_closed, at_risk_only, day.", Token, None),
+    ep("get", "/orders/{key}", "An order's state (ETag); ?as_of=T.", Token, None),
+    ep("post", "/orders/{key}/commands", "Send an order command.", Token, Some("OrderCommand")),
+    ep("get", "/orders/{key}/history", "Every change of the order; ?as_of=T.", Token, None),
+    ep("post", "/deliveries", "Plan a delivery (the key may be left out).", Token, Some("DeliveryCommand")),
+    ep("get", "/deliveries", "Delivery manifests; ?organisation=O.", Token, None),
+    ep("get", "/deliveries/{key}", "A delivery's state and manifest (ETag); ?as_of=T.", Token, None),
+    ep("post", "/deliveries/{key}/commands", "Send a delivery command.", Token, Some("DeliveryCommand")),
+    ep("get", "/deliveries/{key}/history", "Every change of the delivery; ?as_of=T.", Token, None),
+    ep("get", "/billing/{customer}/{month}", "Efforts to bill for a customer in a month (YYYY-MM).", Token, None),
+    ep("get", "/escalations", "Open escalations: region, organisation, min_level.", Token, None),
+    ep("get", "/streams/all", "SSE: every event; ?types=A,B&from=P; Last-Event-ID resumes.", Token, None),
+    ep("get", "/streams/category/{category}", "SSE: one category (ticket, order, delivery).", Token, None),
+    ep("get", "/streams/stream/{stream_id}", "SSE: one stream, e.g. ticket-SD-1001.", Token, None),
+    ep("get", "/projections", "Every read model's progress.", Operator, None),
+    ep("get", "/projections/{name}", "One read model's progress.", Operator, None),
+    ep("post", "/projections/{name}/rebuild", "Rebuild one read model online (or `all`).", Operator, None),
+    ep("post", "/backup", "Write a consistent copy of the log under DATA_DIR/backups/.", Operator, Some("BackupRequest")),
+    ep("post", "/clock/advance", "Simulated-clock servers only: move business time forwards, firing due timers.", Operator, Some("AdvanceRequest")),
+];
+
+/// Moves `$defs` of a schemars schema into `components` and points its `$ref`s there.
+fn hoist(name: &str, mut schema: Value, components: &mut Map<String, Value>) {
+    if let Value::Object(map) = &mut schema {
+        map.remove("$schema");
+        if let Some(Value::Object(defs)) = map.remove("$defs") {
+            for (k, v) in defs {
+                let mut v = v;
+                rewrite_refs(&mut v);
+                components.insert(k, v);
+            }
+        }
+    }
+    rewrite_refs(&mut schema);
+    components.insert(name.to_owned(), schema);
+}
+
+fn rewrite_refs(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            for (k, val) in map.iter_mut() {
+                if k == "$ref"
+                    && let Value::String(s) = val
+                    && let Some(rest) = s.strip_prefix("#/$defs/")
+                {
+                    *s = format!("#/components/schemas/{rest}");
+                } else {
+                    rewrite_refs(val);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(rewrite_refs),
+        _ => {}
+    }
+}
+
+fn schema_of<T: JsonSchema>() -> Value {
+    serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null)
+}
+
+/// The whole document, deterministic (sorted keys through `serde_json::Map`).
+pub fn document() -> Value {
+    let mut components = Map::new();
+    hoist("TicketCommand", schema_of::<TicketCommand>(), &mut components);
+    hoist("OrderCommand", schema_of::<OrderCommand>(), &mut components);
+    hoist("DeliveryCommand", schema_of::<DeliveryCommand>(), &mut components);
+    hoist("TicketEvent", schema_of::<TicketEvent>(), &mut components);
+    hoist("OrderEvent", schema_of::<OrderEvent>(), &mut components);
+    hoist("DeliveryEvent", schema_of::<DeliveryEvent>(), &mut components);
+    components.insert(
+        "WhatIf".into(),
+        json!({"type": "object", "required": ["policy"], "additionalProperties": false, "properties": {
+            "policy": {"description": "An SLA policy book (as `ticketflow sla what-if` reads it).", "type": "object"},
+            "filter": {"type": "object", "additionalProperties": {"type": "string"},
+                "description": "customer, priority, from, to, group, at — as for GET /sla/report"}}}),
+    );
+    components.insert(
+        "BackupRequest".into(),
+        json!({"type": "object", "additionalProperties": false, "properties": {"name": {"type": "string"}}}),
+    );
+    components.insert(
+        "AdvanceRequest".into(),
+        json!({"type": "object", "additionalProperties": false, "properties": {
+            "to": {"type": "string", "format": "date-time"}, "seconds": {"type": "integer", "minimum": 0}}}),
+    );
+    components.insert(
+        "Problem".into(),
+        json!({"type": "object", "description": "RFC 9457 problem details; extra members such as `allowed`, `expected`, `actual`, `field` depending on the problem.",
+            "required": ["type", "title", "status", "detail"], "properties": {
+            "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"},
+            "allowed": {"type": "array", "items": {"type": "string"}}, "expected": {"type": "integer"}, "actual": {"type": "integer"}}}),
+    );
+    let mut paths = Map::new();
+    for e in ENDPOINTS {
+        let mut op = json!({
+            "summary": e.summary,
+            "responses": {
+                "default": {"description": "A problem", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+            }
+        });
+        let ok = if e.path.starts_with("/streams") {
+            json!({"description": "An SSE stream: id = global position, event = type, data = envelope JSON", "content": {"text/event-stream": {}}})
+        } else {
+            json!({"description": "OK", "content": {"application/json": {}}})
+        };
+        op["responses"]["200"] = ok;
+        match e.audience {
+            Audience::Public => op["security"] = json!([]),
+            Audience::Operator => op["description"] = json!("Operator token required."),
+            Audience::Token => {}
+        }
+        if let Some(body) = e.body {
+            op["requestBody"] = json!({"required": body != "BackupRequest", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}});
+        }
+        let params: Vec<Value> = e
+            .path
+            .split('/')
+            .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .collect();
+        if !params.is_empty() {
+            op["parameters"] = Value::Array(params);
+        }
+        let entry = paths
+            .entry(e.path.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        entry[e.method] = op;
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Ticketflow",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "The HTTP API of the Ticketflow service desk. Commands are the domain's command enums (the script format's `command` object). Errors are RFC 9457 problem details."
+        },
+        "security": [{"bearer": []}],
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "A token from `ticketflow tokens issue`."}}
+        }
+    })
+}
+
+/// The document as checked in: pretty, with a final newline.
+pub fn document_text() -> String {
+    let mut text = serde_json::to_string_pretty(&document()).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_checked_in_openapi_document_matches_the_code() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas/openapi.json");
+        let fresh = super::document_text();
+        if std::env::var_os("TICKETFLOW_WRITE_OPENAPI").is_some() {
+            std::fs::write(&path, &fresh).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+        }
+        let stored = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            stored == fresh,
+            "schemas/openapi.json is stale; regenerate with `TICKETFLOW_WRITE_OPENAPI=1 cargo test -p ticketflow-server openapi`"
+        );
+    }
+}
