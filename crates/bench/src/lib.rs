@@ -24,6 +24,7 @@
 
 pub mod append;
 pub mod corpus;
+pub mod desk;
 pub mod error;
 pub mod http_commands;
 pub mod load;
@@ -34,7 +35,7 @@ pub mod report;
 pub mod stats;
 pub mod subscription;
 
-mod desk;
+
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -186,10 +187,13 @@ pub async fn run(
         progress("http: starting the server on the scenario's desk");
         let desk = desk::Desk::start(&desk_dir).await?;
         let mut sse = Vec::new();
+        let mut sse_after_ack = Vec::new();
         let mut commands = Vec::new();
         for rep in 0..reps {
             progress(&format!("sse: append → SSE client, repetition {}", rep + 1));
-            sse.push(subscription::run(&desk, plan.sse_events).await?);
+            let latency = subscription::run(&desk, plan.sse_events).await?;
+            sse.push(latency.end_to_end);
+            sse_after_ack.push(latency.after_ack);
             progress(&format!(
                 "http: {} clients sending commands, repetition {}",
                 plan.http_clients,
@@ -200,9 +204,15 @@ pub async fn run(
         desk.stop().await?;
         workloads.push(WorkloadResult::new(
             "sse-latency",
-            "append → SSE client receives it, loopback HTTP",
-            "events/s",
+            "append (a command) → SSE client receives it, loopback HTTP",
+            "round trips/s",
             sse,
+        ));
+        workloads.push(WorkloadResult::new(
+            "sse-after-ack",
+            "append acknowledged → SSE client receives it (same runs)",
+            "round trips/s",
+            sse_after_ack,
         ));
         workloads.push(WorkloadResult::new(
             "http-commands",

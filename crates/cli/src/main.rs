@@ -4,6 +4,7 @@
 //! script through the engine on the embedded store and prints the history, the SLA figures
 //! and the integrity check.
 
+mod bench;
 mod demo;
 
 use std::path::PathBuf;
@@ -21,6 +22,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Measure appends, ticket loads, a full rebuild, SSE latency and HTTP throughput.
+    Bench(bench::BenchArgs),
     /// Run the built-in demo on a fresh store and print what happened.
     Demo {
         /// Directory for the demo's store (must not hold a store yet). Default: a new
@@ -46,6 +49,7 @@ enum Command {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Bench(args) => bench::run(args).await,
         Command::Demo {
             data_dir,
             script,
