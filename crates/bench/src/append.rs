@@ -11,6 +11,7 @@
 //! second of wall-clock time, with the latency of every append.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use ticketflow_store::{EventStore, ExpectedVersion};
@@ -28,12 +29,57 @@ pub async fn run(
     duration: Duration,
 ) -> Result<Repetition, BenchError> {
     let started = Instant::now();
-    let deadline = started + duration;
+    let latencies = drive(store, corpus, writers, Until::Deadline(started + duration)).await?;
+    Ok(Repetition::from_latencies(latencies, started.elapsed()))
+}
+
+/// Appends exactly `events` events with `writers` concurrent writers and answers the wall
+/// time they took (for criterion's `iter_custom`).
+pub async fn run_count(
+    store: Arc<dyn EventStore>,
+    corpus: Arc<Corpus>,
+    writers: usize,
+    events: u64,
+) -> Result<Duration, BenchError> {
+    let started = Instant::now();
+    let budget = Arc::new(AtomicU64::new(events));
+    drive(store, corpus, writers, Until::Budget(budget)).await?;
+    Ok(started.elapsed())
+}
+
+/// When the writers stop.
+#[derive(Clone)]
+enum Until {
+    /// At this instant.
+    Deadline(Instant),
+    /// When this many appends have been started, all writers together.
+    Budget(Arc<AtomicU64>),
+}
+
+impl Until {
+    /// Whether one more append may start (taking it from the budget).
+    fn another(&self) -> bool {
+        match self {
+            Until::Deadline(deadline) => Instant::now() < *deadline,
+            Until::Budget(left) => left
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                .is_ok(),
+        }
+    }
+}
+
+async fn drive(
+    store: Arc<dyn EventStore>,
+    corpus: Arc<Corpus>,
+    writers: usize,
+    until: Until,
+) -> Result<Vec<Duration>, BenchError> {
     let tasks: Vec<_> = (0..writers)
         .map(|w| {
             let store = store.clone();
             let corpus = corpus.clone();
-            tokio::spawn(async move { writer(store, &corpus, w, writers, deadline).await })
+            let until = until.clone();
+            tokio::spawn(async move { writer(store, &corpus, w, writers, until).await })
         })
         .collect();
     let mut latencies = Vec::new();
@@ -44,7 +90,7 @@ pub async fn run(
         })??;
         latencies.extend(mine);
     }
-    Ok(Repetition::from_latencies(latencies, started.elapsed()))
+    Ok(latencies)
 }
 
 /// One writer: ticket histories `w`, `w + writers`, … in turn, one event per append.
@@ -53,16 +99,16 @@ async fn writer(
     corpus: &Corpus,
     w: usize,
     writers: usize,
-    deadline: Instant,
+    until: Until,
 ) -> Result<Vec<Duration>, BenchError> {
     let mut latencies = Vec::with_capacity(4096);
     let mut ticket = w;
-    while Instant::now() < deadline {
+    'tickets: loop {
         let history = &corpus.tickets[ticket % corpus.tickets.len()];
         let stream = fresh_ticket_stream()?;
         for (version, event) in history.iter().enumerate() {
-            if Instant::now() >= deadline {
-                break;
+            if !until.another() {
+                break 'tickets;
             }
             let event = renewed(event);
             let t = Instant::now();

@@ -54,14 +54,13 @@ impl Corpus {
                 })
                 .push(event.clone());
         }
-        let tickets: Vec<Vec<RecordedEvent>> = order
-            .iter()
-            .filter_map(|s| by_stream.remove(s))
-            .collect();
+        let tickets: Vec<Vec<RecordedEvent>> =
+            order.iter().filter_map(|s| by_stream.remove(s)).collect();
         if tickets.is_empty() {
             return Err(BenchError::Invalid {
                 workload: "scenario",
-                detail: "the scenario recorded no ticket; use a scenario with customers and months".into(),
+                detail: "the scenario recorded no ticket; use a scenario with customers and months"
+                    .into(),
             });
         }
         Ok(Corpus {

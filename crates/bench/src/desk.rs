@@ -52,9 +52,7 @@ impl Desk {
     /// Opens the desk in `dir` (its `events.sqlite` as the store), issues the tokens and
     /// serves the API on a free loopback port.
     pub async fn start(dir: &Path) -> Result<Desk, BenchError> {
-        let (state, _scheduler) = AppState::open(ServerConfig::new(dir))
-            .await
-            .map_err(http)?;
+        let (state, _scheduler) = AppState::open(ServerConfig::new(dir)).await.map_err(http)?;
         let now = chrono::Utc::now();
         let issue = |name: &str, role: Role| state.tokens.reissue(name, &role, now).map_err(http);
         let customer_token = issue(CUSTOMER, customer().role)?;

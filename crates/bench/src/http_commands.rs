@@ -28,7 +28,11 @@ fn http(detail: impl std::fmt::Display) -> BenchError {
 
 /// Runs `clients` concurrent clients for `duration`; answers commands per second and the
 /// latency of each request.
-pub async fn run(desk: &Desk, clients: usize, duration: Duration) -> Result<Repetition, BenchError> {
+pub async fn run(
+    desk: &Desk,
+    clients: usize,
+    duration: Duration,
+) -> Result<Repetition, BenchError> {
     let target = Arc::new(Target {
         base: desk.base.clone(),
         customer: desk.customer_token.clone(),
@@ -94,7 +98,9 @@ async fn client(target: &Target, deadline: Instant) -> Result<Vec<Duration>, Ben
             let answer: Value = response.json().await.map_err(http)?;
             latencies.push(t.elapsed());
             if !status.is_success() {
-                return Err(http(format!("`{name}` to {url} answered {status}: {answer}")));
+                return Err(http(format!(
+                    "`{name}` to {url} answered {status}: {answer}"
+                )));
             }
             if key.is_none() {
                 key = Some(

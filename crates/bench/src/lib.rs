@@ -35,8 +35,6 @@ pub mod report;
 pub mod stats;
 pub mod subscription;
 
-
-
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -114,11 +112,20 @@ pub async fn run(
         let mut by_writers: Vec<Vec<Repetition>> = vec![Vec::new(); WRITERS.len()];
         for writers in WRITERS {
             progress(&format!("append: warming up {writers} writer(s)"));
-            append::run(dyn_store.clone(), corpus.clone(), writers, plan.append_warmup).await?;
+            append::run(
+                dyn_store.clone(),
+                corpus.clone(),
+                writers,
+                plan.append_warmup,
+            )
+            .await?;
         }
         for rep in 0..reps {
             for (i, writers) in WRITERS.into_iter().enumerate() {
-                progress(&format!("append: {writers} writer(s), repetition {}", rep + 1));
+                progress(&format!(
+                    "append: {writers} writer(s), repetition {}",
+                    rep + 1
+                ));
                 by_writers[i].push(
                     append::run(dyn_store.clone(), corpus.clone(), writers, plan.append_time)
                         .await?,
@@ -145,8 +152,12 @@ pub async fn run(
         let mut by_size: Vec<Vec<Repetition>> = vec![Vec::new(); tickets.by_size.len()];
         for rep in 0..reps {
             for (i, (size, streams)) in tickets.by_size.iter().enumerate() {
-                progress(&format!("load: tickets of {size} events, repetition {}", rep + 1));
-                by_size[i].push(load::run(dyn_store.clone(), streams, *size, plan.load_time).await?);
+                progress(&format!(
+                    "load: tickets of {size} events, repetition {}",
+                    rep + 1
+                ));
+                by_size[i]
+                    .push(load::run(dyn_store.clone(), streams, *size, plan.load_time).await?);
             }
         }
         for ((size, _), r) in tickets.by_size.iter().zip(by_size) {
@@ -170,7 +181,10 @@ pub async fn run(
         let last = rebuild::warm(dyn_store.as_ref()).await?;
         let mut r = Vec::new();
         for rep in 0..reps {
-            progress(&format!("rebuild: all eight read models, repetition {}", rep + 1));
+            progress(&format!(
+                "rebuild: all eight read models, repetition {}",
+                rep + 1
+            ));
             r.push(rebuild::run(dyn_store.clone(), &layout.dir("scratch"), last).await?);
         }
         workloads.push(WorkloadResult::new(

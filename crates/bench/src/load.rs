@@ -70,7 +70,11 @@ pub async fn run(
 }
 
 /// Loads one whole ticket and checks it has `size` events.
-pub async fn load(store: &dyn EventStore, stream: &StreamId, size: usize) -> Result<(), BenchError> {
+pub async fn load(
+    store: &dyn EventStore,
+    stream: &StreamId,
+    size: usize,
+) -> Result<(), BenchError> {
     let events = store
         .read_stream(stream, StreamRead::forwards(10_000))
         .await
@@ -78,7 +82,10 @@ pub async fn load(store: &dyn EventStore, stream: &StreamId, size: usize) -> Res
     if events.len() != size {
         return Err(BenchError::Invalid {
             workload: "load",
-            detail: format!("{stream} was written with {size} events but loaded with {}", events.len()),
+            detail: format!(
+                "{stream} was written with {size} events but loaded with {}",
+                events.len()
+            ),
         });
     }
     Ok(())

@@ -63,13 +63,12 @@ pub struct WorkloadResult {
 impl WorkloadResult {
     /// Summarises `repetitions` of one workload.
     pub fn new(name: &str, title: &str, unit: &str, repetitions: Vec<Repetition>) -> Self {
-        let throughput = Spread::of(repetitions.iter().map(|r| r.per_s).collect()).unwrap_or(
-            Spread {
+        let throughput =
+            Spread::of(repetitions.iter().map(|r| r.per_s).collect()).unwrap_or(Spread {
                 median: 0.0,
                 min: 0.0,
                 max: 0.0,
-            },
-        );
+            });
         WorkloadResult {
             name: name.to_owned(),
             title: title.to_owned(),
@@ -160,8 +159,16 @@ fn machine_line(m: &MachineSnapshot, when: &str) -> String {
         "{when} {}: {} cores ({}), kernel {}, {load}, fdatasync of 256 B p50 {} µs / p99 {} µs ({} writes)",
         m.at,
         m.cores,
-        if m.cpu.is_empty() { "cpu unknown" } else { &m.cpu },
-        if m.kernel.is_empty() { "unknown" } else { &m.kernel },
+        if m.cpu.is_empty() {
+            "cpu unknown"
+        } else {
+            &m.cpu
+        },
+        if m.kernel.is_empty() {
+            "unknown"
+        } else {
+            &m.kernel
+        },
         num(m.fdatasync.p50_us),
         num(m.fdatasync.p99_us),
         m.fdatasync.writes
@@ -205,7 +212,7 @@ mod tests {
     fn numbers_get_thousands_separators_and_sensible_decimals() {
         assert_eq!(num(1234567.4), "1,234,567");
         assert_eq!(num(42.25), "42.2");
-        assert_eq!(num(3.14159), "3.14");
+        assert_eq!(num(2.71), "2.71");
         assert_eq!(num(-1500.0), "-1,500");
     }
 
