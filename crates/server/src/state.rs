@@ -143,10 +143,7 @@ impl AppState {
             path: dir.clone(),
             source,
         })?;
-        let store = Arc::new(SqliteStore::open(
-            dir.join(STORE_FILE),
-            SqliteOptions::default(),
-        )?);
+        let store = Arc::new(SqliteStore::open(dir.join(STORE_FILE), SqliteOptions::default())?);
         let tokens = Arc::new(TokenStore::open_in(dir)?);
         let desk = DeskConfig::default();
         let (clock, simulated): (Arc<dyn Clock>, _) = match config.clock {

@@ -133,11 +133,7 @@ fn subscribe(
             .map(str::to_owned)
             .collect();
         let known: Vec<&str> = AnyEvent::event_types().map(|(t, _)| t).collect();
-        if let Some(bad) = filter
-            .event_types
-            .iter()
-            .find(|t| !known.contains(&t.as_str()))
-        {
+        if let Some(bad) = filter.event_types.iter().find(|t| !known.contains(&t.as_str())) {
             return Err(Problem::bad_request(format!(
                 "unknown event type `{}` in `types`; /openapi.json lists them",
                 bad.chars().take(64).collect::<String>()
@@ -145,19 +141,13 @@ fn subscribe(
         }
     }
     let after = match headers.get("last-event-id") {
-        Some(v) => v
-            .to_str()
-            .ok()
-            .and_then(|s| s.trim().parse::<u64>().ok())
-            .ok_or_else(|| {
-                Problem::bad_request("Last-Event-ID must be a global position (a whole number)")
-            })?,
+        Some(v) => v.to_str().ok().and_then(|s| s.trim().parse::<u64>().ok()).ok_or_else(|| {
+            Problem::bad_request("Last-Event-ID must be a global position (a whole number)")
+        })?,
         None => match params.get("from") {
             Some(f) => f
                 .parse::<u64>()
-                .map_err(|_| {
-                    Problem::bad_request("`from` must be a global position (a whole number)")
-                })?
+                .map_err(|_| Problem::bad_request("`from` must be a global position (a whole number)"))?
                 .saturating_sub(1),
             None => 0,
         },
@@ -179,10 +169,7 @@ struct SubscriberGuard(AppState);
 
 impl Drop for SubscriberGuard {
     fn drop(&mut self) {
-        self.0
-            .metrics
-            .sse_subscribers
-            .fetch_sub(1, Ordering::Relaxed);
+        self.0.metrics.sse_subscribers.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -193,10 +180,7 @@ fn spawn_feed(
     filter: Filter,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let (tx, rx) = mpsc::channel::<Item>(state.config.sse_buffer.max(1));
-    state
-        .metrics
-        .sse_subscribers
-        .fetch_add(1, Ordering::Relaxed);
+    state.metrics.sse_subscribers.fetch_add(1, Ordering::Relaxed);
     let guard = SubscriberGuard(state.clone());
     let feed_state = state.clone();
     let task = tokio::spawn(async move {
@@ -262,13 +246,7 @@ fn sse_event(state: &AppState, caller: &Principal, e: &RecordedEvent) -> Event {
             .stream_id
             .entity()
             .and_then(|k| k.parse::<TicketKey>().ok())
-            .and_then(|k| {
-                state
-                    .views
-                    .ticket_overview
-                    .current()
-                    .get(&Actor::system("server"), &k)
-            })
+            .and_then(|k| state.views.ticket_overview.current().get(&Actor::system("server"), &k))
             .is_some_and(|s| s.confidential);
         if redacts_free_text(caller.role(), confidential) {
             redact_free_text(&mut body["data"]);
