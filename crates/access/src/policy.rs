@@ -209,15 +209,45 @@ mod tests {
 
     fn roles() -> Vec<(&'static str, Role)> {
         vec![
-            ("customer", Role::Customer { organisation: org("acme") }),
-            ("other-customer", Role::Customer { organisation: org("globex") }),
-            ("agent-dach", Role::SupportAgent { region: Region::Dach }),
-            ("agent-intl", Role::SupportAgent { region: Region::International }),
+            (
+                "customer",
+                Role::Customer {
+                    organisation: org("acme"),
+                },
+            ),
+            (
+                "other-customer",
+                Role::Customer {
+                    organisation: org("globex"),
+                },
+            ),
+            (
+                "agent-dach",
+                Role::SupportAgent {
+                    region: Region::Dach,
+                },
+            ),
+            (
+                "agent-intl",
+                Role::SupportAgent {
+                    region: Region::International,
+                },
+            ),
             ("consultant", Role::BusinessConsultant),
             ("auditor", Role::Auditor),
             ("operator", Role::Operator),
-            ("integrator", Role::Integrator { confidential_text: false }),
-            ("integrator-full", Role::Integrator { confidential_text: true }),
+            (
+                "integrator",
+                Role::Integrator {
+                    confidential_text: false,
+                },
+            ),
+            (
+                "integrator-full",
+                Role::Integrator {
+                    confidential_text: true,
+                },
+            ),
         ]
     }
 
@@ -226,17 +256,37 @@ mod tests {
     #[test]
     fn ticket_visibility_follows_the_table() {
         // (creator of the ticket, shared, confidential) × role → visibility for actor "kim".
-        let table: &[((&str, bool, bool), [Visibility; 9])] = &[
+        type Row = ((&'static str, bool, bool), [Visibility; 9]);
+        let table: &[Row] = &[
             // kim's own ticket, not shared, not confidential
-            (("kim", false, false), [Full, Hidden, Full, Full, Full, Full, Hidden, Full, Full]),
+            (
+                ("kim", false, false),
+                [Full, Hidden, Full, Full, Full, Full, Hidden, Full, Full],
+            ),
             // someone else's ticket shared with acme
-            (("lea", true, false), [Full, Hidden, Full, Full, Full, Full, Hidden, Full, Full]),
+            (
+                ("lea", true, false),
+                [Full, Hidden, Full, Full, Full, Full, Hidden, Full, Full],
+            ),
             // someone else's ticket not shared
-            (("lea", false, false), [Hidden, Hidden, Full, Full, Full, Full, Hidden, Full, Full]),
+            (
+                ("lea", false, false),
+                [Hidden, Hidden, Full, Full, Full, Full, Hidden, Full, Full],
+            ),
             // someone else's shared but confidential ticket
-            (("lea", true, true), [Hidden, Hidden, Full, Hidden, Hidden, Full, Hidden, Redacted, Full]),
+            (
+                ("lea", true, true),
+                [
+                    Hidden, Hidden, Full, Hidden, Hidden, Full, Hidden, Redacted, Full,
+                ],
+            ),
             // kim's own confidential ticket
-            (("kim", false, true), [Full, Hidden, Full, Hidden, Hidden, Full, Hidden, Redacted, Full]),
+            (
+                ("kim", false, true),
+                [
+                    Full, Hidden, Full, Hidden, Hidden, Full, Hidden, Redacted, Full,
+                ],
+            ),
         ];
         for ((creator, shared, confidential), expected) in table {
             let f = facts(creator, *shared, *confidential);
@@ -257,16 +307,46 @@ mod tests {
         // role order as in roles(): customer, other-customer, agent-dach, agent-intl,
         // consultant, auditor, operator, integrator, integrator-full
         let table: Vec<(Action<'_>, [bool; 9])> = vec![
-            (Action::ReadTicket(&f), [true, false, true, true, true, true, false, false, false]),
-            (Action::WriteTicket(&f), [true, false, true, true, true, false, false, false, false]),
-            (Action::OpenTicket, [true, true, true, true, true, false, false, false, false]),
-            (Action::ListTickets, [true, true, true, true, true, true, false, false, false]),
-            (Action::ReadOrderOrDelivery(Some(&acme)), [true, false, true, true, true, true, false, false, false]),
-            (Action::WriteOrderOrDelivery(Some(&acme)), [true, false, true, true, true, false, false, false, false]),
-            (Action::WriteOrderOrDelivery(None), [false, false, true, true, true, false, false, false, false]),
-            (Action::Reports, [false, false, true, true, true, true, false, false, false]),
-            (Action::Subscribe, [false, false, false, false, false, true, false, true, true]),
-            (Action::Operate, [false, false, false, false, false, false, true, false, false]),
+            (
+                Action::ReadTicket(&f),
+                [true, false, true, true, true, true, false, false, false],
+            ),
+            (
+                Action::WriteTicket(&f),
+                [true, false, true, true, true, false, false, false, false],
+            ),
+            (
+                Action::OpenTicket,
+                [true, true, true, true, true, false, false, false, false],
+            ),
+            (
+                Action::ListTickets,
+                [true, true, true, true, true, true, false, false, false],
+            ),
+            (
+                Action::ReadOrderOrDelivery(Some(&acme)),
+                [true, false, true, true, true, true, false, false, false],
+            ),
+            (
+                Action::WriteOrderOrDelivery(Some(&acme)),
+                [true, false, true, true, true, false, false, false, false],
+            ),
+            (
+                Action::WriteOrderOrDelivery(None),
+                [false, false, true, true, true, false, false, false, false],
+            ),
+            (
+                Action::Reports,
+                [false, false, true, true, true, true, false, false, false],
+            ),
+            (
+                Action::Subscribe,
+                [false, false, false, false, false, true, false, true, true],
+            ),
+            (
+                Action::Operate,
+                [false, false, false, false, false, false, true, false, false],
+            ),
         ];
         for (action, expected) in table {
             for ((name, role), want) in roles().iter().zip(expected) {
@@ -278,9 +358,24 @@ mod tests {
     #[test]
     fn auditors_and_scoped_integrators_get_free_text_others_do_not() {
         assert!(!redacts_free_text(&Role::Auditor, true));
-        assert!(redacts_free_text(&Role::Integrator { confidential_text: false }, true));
-        assert!(!redacts_free_text(&Role::Integrator { confidential_text: true }, true));
-        assert!(!redacts_free_text(&Role::Integrator { confidential_text: false }, false));
+        assert!(redacts_free_text(
+            &Role::Integrator {
+                confidential_text: false
+            },
+            true
+        ));
+        assert!(!redacts_free_text(
+            &Role::Integrator {
+                confidential_text: true
+            },
+            true
+        ));
+        assert!(!redacts_free_text(
+            &Role::Integrator {
+                confidential_text: false
+            },
+            false
+        ));
     }
 
     #[test]

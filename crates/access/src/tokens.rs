@@ -24,7 +24,9 @@ pub const ACCESS_FILE: &str = "access.sqlite";
 #[derive(Debug, thiserror::Error)]
 pub enum AccessError {
     /// The SQLite file could not be opened or queried.
-    #[error("the token store at {path} failed: {source}; check that the data directory is writable and not damaged")]
+    #[error(
+        "the token store at {path} failed: {source}; check that the data directory is writable and not damaged"
+    )]
     Store {
         /// The file.
         path: PathBuf,
@@ -176,19 +178,25 @@ impl TokenStore {
     }
 
     /// Issues a new token and answers its secret — the only time it is ever visible.
-    pub fn issue(&self, name: &str, role: &Role, now: DateTime<Utc>) -> Result<String, AccessError> {
+    pub fn issue(
+        &self,
+        name: &str,
+        role: &Role,
+        now: DateTime<Utc>,
+    ) -> Result<String, AccessError> {
         if !valid_name(name) {
             return Err(AccessError::InvalidName(name.chars().take(80).collect()));
         }
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         let secret = format!("{TOKEN_PREFIX}{}", hex::encode(bytes));
-        let role_json = serde_json::to_string(role).map_err(|e| {
-            AccessError::InvalidRole(format!("the role cannot be stored: {e}"))
-        })?;
+        let role_json = serde_json::to_string(role)
+            .map_err(|e| AccessError::InvalidRole(format!("the role cannot be stored: {e}")))?;
         let conn = self.conn.lock();
         let exists: Option<String> = conn
-            .query_row("SELECT name FROM tokens WHERE name = ?1", [name], |r| r.get(0))
+            .query_row("SELECT name FROM tokens WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
             .optional()
             .map_err(|e| self.err(e))?;
         if exists.is_some() {
@@ -205,7 +213,12 @@ impl TokenStore {
     /// Issues a new secret for `name`, replacing its old one (and lifting a revocation), or
     /// issues a new token if there is none by that name. For the demo, which prints fresh
     /// tokens on every start because secrets are never kept.
-    pub fn reissue(&self, name: &str, role: &Role, now: DateTime<Utc>) -> Result<String, AccessError> {
+    pub fn reissue(
+        &self,
+        name: &str,
+        role: &Role,
+        now: DateTime<Utc>,
+    ) -> Result<String, AccessError> {
         {
             let conn = self.conn.lock();
             conn.execute("DELETE FROM tokens WHERE name = ?1", [name])
@@ -321,7 +334,10 @@ mod tests {
         assert!(server.authenticate(&secret).unwrap().is_some());
         cli.revoke("ops", Utc::now()).unwrap();
         assert!(server.authenticate(&secret).unwrap().is_none());
-        assert!(matches!(cli.revoke("ops", Utc::now()), Err(AccessError::UnknownName(_))));
+        assert!(matches!(
+            cli.revoke("ops", Utc::now()),
+            Err(AccessError::UnknownName(_))
+        ));
         let listed = server.list().unwrap();
         assert_eq!(listed.len(), 1);
         assert!(listed[0].revoked_at.is_some());

@@ -6,6 +6,8 @@
 
 mod bench;
 mod demo;
+mod serve;
+mod tokens;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -37,6 +39,11 @@ enum Command {
         #[arg(long)]
         print_script: bool,
     },
+    /// Run the HTTP API (and the scheduler and read models) on the data directory.
+    Serve(serve::ServeArgs),
+    /// Issue, list and revoke bearer tokens for the HTTP API.
+    #[command(subcommand)]
+    Tokens(tokens::TokensCommand),
     /// Walk the whole log and check every hash link; exit code 0 when intact, 1 when not.
     Verify {
         /// The store's data directory.
@@ -65,6 +72,8 @@ async fn main() -> ExitCode {
             }
         }
         Command::Verify { data_dir } => demo::verify(&data_dir).await,
+        Command::Serve(args) => serve::run(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Tokens(command) => tokens::run(command).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

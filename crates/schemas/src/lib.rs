@@ -279,7 +279,9 @@ fn json_files(dir: &Path) -> Result<Vec<String>, SchemaError> {
             source,
         })?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".json") {
+        // `openapi.json` is the HTTP API's document, generated and drift-checked by the
+        // server crate's own test (ticketflow-server), not by this crate.
+        if name.ends_with(".json") && name != "openapi.json" {
             names.push(name);
         }
     }

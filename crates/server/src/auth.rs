@@ -39,8 +39,8 @@ impl FromRequestParts<AppState> for Caller {
             .await
             .map_err(|e| Problem::internal(format!("the token lookup did not finish: {e}")))?
             .map_err(|e| Problem::internal(e.to_string()))?;
-        found.map(Caller).ok_or_else(|| {
-            Problem::unauthorized("the bearer token is unknown or was revoked")
-        })
+        found
+            .map(Caller)
+            .ok_or_else(|| Problem::unauthorized("the bearer token is unknown or was revoked"))
     }
 }

@@ -120,11 +120,17 @@ mod tests {
     fn unknown_fields_are_found_at_any_depth_and_nulls_are_tolerated() {
         let known = json!({"a": 1, "b": {"c": 2}});
         assert_eq!(unknown_field(&json!({"a": 1}), &known, String::new()), None);
-        assert_eq!(unknown_field(&json!({"z": 1}), &known, String::new()), Some("z".into()));
+        assert_eq!(
+            unknown_field(&json!({"z": 1}), &known, String::new()),
+            Some("z".into())
+        );
         assert_eq!(
             unknown_field(&json!({"b": {"d": 1}}), &known, String::new()),
             Some("b.d".into())
         );
-        assert_eq!(unknown_field(&json!({"y": null}), &known, String::new()), None);
+        assert_eq!(
+            unknown_field(&json!({"y": null}), &known, String::new()),
+            None
+        );
     }
 }

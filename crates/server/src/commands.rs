@@ -50,7 +50,11 @@ pub fn parse_key<K: std::str::FromStr>(raw: &str, what: &str) -> Result<K, Probl
 }
 
 /// Puts `key` into the command object's `field` unless the client named one.
-fn with_key(mut body: Value, field: &str, key: impl FnOnce() -> Option<String>) -> Result<Value, Problem> {
+fn with_key(
+    mut body: Value,
+    field: &str,
+    key: impl FnOnce() -> Option<String>,
+) -> Result<Value, Problem> {
     let Value::Object(map) = &mut body else {
         return Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -98,7 +102,14 @@ pub async fn open_ticket(
         }
     };
     state.keys.observe(&key.stream_id());
-    execute(&state, &caller, &headers, AddressedCommand::Ticket(key, command), true).await
+    execute(
+        &state,
+        &caller,
+        &headers,
+        AddressedCommand::Ticket(key, command),
+        true,
+    )
+    .await
 }
 
 /// `POST /tickets/{key}/commands`.
@@ -125,7 +136,14 @@ pub async fn ticket_command(
     }
     let command: TicketCommand = strict(json_body(body)?, "ticket command")?;
     state.keys.observe(&key.stream_id());
-    execute(&state, &caller, &headers, AddressedCommand::Ticket(key, command), false).await
+    execute(
+        &state,
+        &caller,
+        &headers,
+        AddressedCommand::Ticket(key, command),
+        false,
+    )
+    .await
 }
 
 /// 404 when the principal may not even see the thing, 403 when it sees it but may not act.
@@ -148,7 +166,10 @@ pub async fn place_order(
         state.keys.next_order().map(|k| k.as_str().to_owned())
     })?;
     let command: OrderCommand = strict(body, "order command")?;
-    let OrderCommand::Place { order, customer, .. } = &command else {
+    let OrderCommand::Place {
+        order, customer, ..
+    } = &command
+    else {
         return Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "invalid-command",
@@ -158,9 +179,15 @@ pub async fn place_order(
             ),
         ));
     };
-    if !may(caller.role(), &caller.name, Action::WriteOrderOrDelivery(None))
-        && !may(caller.role(), &caller.name, Action::WriteOrderOrDelivery(Some(customer)))
-    {
+    if !may(
+        caller.role(),
+        &caller.name,
+        Action::WriteOrderOrDelivery(None),
+    ) && !may(
+        caller.role(),
+        &caller.name,
+        Action::WriteOrderOrDelivery(Some(customer)),
+    ) {
         return Err(Problem::forbidden(format!(
             "a {} may not place orders",
             caller.role().name()
@@ -168,7 +195,14 @@ pub async fn place_order(
     }
     let key = order.clone();
     state.keys.observe(&key.stream_id());
-    execute(&state, &caller, &headers, AddressedCommand::Order(key, command), true).await
+    execute(
+        &state,
+        &caller,
+        &headers,
+        AddressedCommand::Order(key, command),
+        true,
+    )
+    .await
 }
 
 /// `POST /orders/{key}/commands`.
@@ -182,17 +216,37 @@ pub async fn order_command(
     let key: OrderKey = parse_key(&raw, "order")?;
     let (order, _) = load::<CustomisationOrder>(state.store.as_ref(), &key.stream_id()).await?;
     let customer = order_customer(&order);
-    if !may(caller.role(), &caller.name, Action::WriteOrderOrDelivery(customer)) {
-        let visible = may(caller.role(), &caller.name, Action::ReadOrderOrDelivery(customer));
+    if !may(
+        caller.role(),
+        &caller.name,
+        Action::WriteOrderOrDelivery(customer),
+    ) {
+        let visible = may(
+            caller.role(),
+            &caller.name,
+            Action::ReadOrderOrDelivery(customer),
+        );
         return Err(if visible {
-            Problem::forbidden(format!("a {} may not send commands to order {key}", caller.role().name()))
+            Problem::forbidden(format!(
+                "a {} may not send commands to order {key}",
+                caller.role().name()
+            ))
         } else {
-            Problem::not_found(format!("there is no order {key} (or it is not visible to you)"))
+            Problem::not_found(format!(
+                "there is no order {key} (or it is not visible to you)"
+            ))
         });
     }
     let command: OrderCommand = strict(json_body(body)?, "order command")?;
     state.keys.observe(&key.stream_id());
-    execute(&state, &caller, &headers, AddressedCommand::Order(key, command), false).await
+    execute(
+        &state,
+        &caller,
+        &headers,
+        AddressedCommand::Order(key, command),
+        false,
+    )
+    .await
 }
 
 /// `POST /deliveries`.
@@ -202,7 +256,11 @@ pub async fn plan_delivery(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
-    if !may(caller.role(), &caller.name, Action::WriteOrderOrDelivery(None)) {
+    if !may(
+        caller.role(),
+        &caller.name,
+        Action::WriteOrderOrDelivery(None),
+    ) {
         return Err(Problem::forbidden(format!(
             "a {} may not plan deliveries",
             caller.role().name()
@@ -224,7 +282,14 @@ pub async fn plan_delivery(
     };
     let key = delivery.clone();
     state.keys.observe(&key.stream_id());
-    execute(&state, &caller, &headers, AddressedCommand::Delivery(key, command), true).await
+    execute(
+        &state,
+        &caller,
+        &headers,
+        AddressedCommand::Delivery(key, command),
+        true,
+    )
+    .await
 }
 
 /// `POST /deliveries/{key}/commands`.
@@ -238,17 +303,37 @@ pub async fn delivery_command(
     let key: DeliveryKey = parse_key(&raw, "delivery")?;
     let (delivery, _) = load::<Delivery>(state.store.as_ref(), &key.stream_id()).await?;
     let customer = delivery_customer(&delivery);
-    if !may(caller.role(), &caller.name, Action::WriteOrderOrDelivery(customer)) {
-        let visible = may(caller.role(), &caller.name, Action::ReadOrderOrDelivery(customer));
+    if !may(
+        caller.role(),
+        &caller.name,
+        Action::WriteOrderOrDelivery(customer),
+    ) {
+        let visible = may(
+            caller.role(),
+            &caller.name,
+            Action::ReadOrderOrDelivery(customer),
+        );
         return Err(if visible {
-            Problem::forbidden(format!("a {} may not send commands to delivery {key}", caller.role().name()))
+            Problem::forbidden(format!(
+                "a {} may not send commands to delivery {key}",
+                caller.role().name()
+            ))
         } else {
-            Problem::not_found(format!("there is no delivery {key} (or it is not visible to you)"))
+            Problem::not_found(format!(
+                "there is no delivery {key} (or it is not visible to you)"
+            ))
         });
     }
     let command: DeliveryCommand = strict(json_body(body)?, "delivery command")?;
     state.keys.observe(&key.stream_id());
-    execute(&state, &caller, &headers, AddressedCommand::Delivery(key, command), false).await
+    execute(
+        &state,
+        &caller,
+        &headers,
+        AddressedCommand::Delivery(key, command),
+        false,
+    )
+    .await
 }
 
 /// Runs the command through the engine and answers the outcome.
@@ -270,9 +355,15 @@ async fn execute(
         .execute(&command, &caller.actor, &options)
         .await
         .map_err(Problem::from)?;
-    state.metrics.command(started.elapsed(), outcome.events.len());
+    state
+        .metrics
+        .command(started.elapsed(), outcome.events.len());
     if let Some(last) = outcome.events.last() {
-        let _ = tokio::time::timeout(READ_YOUR_WRITES, state.runner.wait_for(last.global_position)).await;
+        let _ = tokio::time::timeout(
+            READ_YOUR_WRITES,
+            state.runner.wait_for(last.global_position),
+        )
+        .await;
     }
     let body = json!({
         "stream": outcome.stream.as_str(),
@@ -304,9 +395,10 @@ async fn execute(
             "order" => "orders",
             _ => "deliveries",
         };
-        if let Ok(location) =
-            HeaderValue::from_str(&format!("/{path}/{}", outcome.stream.entity().unwrap_or_default()))
-        {
+        if let Ok(location) = HeaderValue::from_str(&format!(
+            "/{path}/{}",
+            outcome.stream.entity().unwrap_or_default()
+        )) {
             response.headers_mut().insert(header::LOCATION, location);
         }
     }

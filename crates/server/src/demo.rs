@@ -20,10 +20,9 @@ use crate::state::{AppState, STORE_FILE, ServerConfig};
 /// The demo's scenario: 6 customers over 3 months, ending about now.
 pub fn scenario(now: chrono::DateTime<Utc>) -> ScenarioConfig {
     let back = now - Duration::days(100);
-    let monday = back.date_naive()
-        - chrono::Days::new(u64::from(back.weekday().num_days_from_monday()));
-    let start = Utc
-        .from_utc_datetime(&monday.and_hms_opt(0, 0, 0).unwrap_or_default());
+    let monday =
+        back.date_naive() - chrono::Days::new(u64::from(back.weekday().num_days_from_monday()));
+    let start = Utc.from_utc_datetime(&monday.and_hms_opt(0, 0, 0).unwrap_or_default());
     ScenarioConfig {
         customers: 6,
         months: 3,
@@ -111,7 +110,9 @@ pub fn demo_roles() -> Vec<(&'static str, Role)> {
 
 /// Issues fresh demo tokens and prints how to get started.
 pub fn print_welcome(state: &AppState, address: SocketAddr) -> Result<(), ServerError> {
-    println!("Ticketflow demo — a service desk with three months of history, on the system clock now.");
+    println!(
+        "Ticketflow demo — a service desk with three months of history, on the system clock now."
+    );
     println!("API: http://{address}   (OpenAPI: http://{address}/openapi.json)");
     println!("Tokens (shown once; new ones on every start):");
     let mut first = None;

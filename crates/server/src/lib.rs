@@ -53,21 +53,36 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(operations::healthz))
         .route("/readyz", get(operations::readyz))
         .route("/metrics", get(operations::metrics))
-        .route("/openapi.json", get(|| async { axum::Json(openapi::document()) }))
-        .route("/tickets", post(commands::open_ticket).get(queries::list_tickets))
+        .route(
+            "/openapi.json",
+            get(|| async { axum::Json(openapi::document()) }),
+        )
+        .route(
+            "/tickets",
+            post(commands::open_ticket).get(queries::list_tickets),
+        )
         .route("/tickets/{key}", get(queries::get_ticket))
         .route("/tickets/{key}/commands", post(commands::ticket_command))
         .route("/tickets/{key}/history", get(queries::ticket_history))
         .route("/tickets/{key}/sla", get(queries::ticket_sla))
         .route("/sla/report", get(queries::sla_report))
         .route("/sla/what-if", post(queries::sla_what_if))
-        .route("/orders", post(commands::place_order).get(queries::order_board))
+        .route(
+            "/orders",
+            post(commands::place_order).get(queries::order_board),
+        )
         .route("/orders/{key}", get(queries::get_order))
         .route("/orders/{key}/commands", post(commands::order_command))
         .route("/orders/{key}/history", get(queries::order_history))
-        .route("/deliveries", post(commands::plan_delivery).get(queries::list_deliveries))
+        .route(
+            "/deliveries",
+            post(commands::plan_delivery).get(queries::list_deliveries),
+        )
         .route("/deliveries/{key}", get(queries::get_delivery))
-        .route("/deliveries/{key}/commands", post(commands::delivery_command))
+        .route(
+            "/deliveries/{key}/commands",
+            post(commands::delivery_command),
+        )
         .route("/deliveries/{key}/history", get(queries::delivery_history))
         .route("/billing/{customer}/{month}", get(queries::billing))
         .route("/escalations", get(queries::escalations))
@@ -104,10 +119,15 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
         .is_some_and(|v| v.as_bytes().starts_with(problem::PROBLEM_JSON.as_bytes()));
     if status.is_client_error() && !is_problem {
         let body = std::mem::take(response.body_mut());
-        let text = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+        let text = axum::body::to_bytes(body, 64 * 1024)
+            .await
+            .unwrap_or_default();
         let detail = String::from_utf8_lossy(&text).into_owned();
         let detail = if detail.is_empty() {
-            status.canonical_reason().unwrap_or("request refused").to_owned()
+            status
+                .canonical_reason()
+                .unwrap_or("request refused")
+                .to_owned()
         } else {
             detail
         };
@@ -170,10 +190,12 @@ pub async fn serve(
         })
     });
     let app = router(state.clone());
+    let ending = state.clone();
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
             let _ = stop_tx.send(true);
+            ending.shutdown.send_replace(true);
         })
         .await;
     if let Some(task) = scheduler_task {

@@ -10,7 +10,8 @@ use std::time::Duration;
 use parking_lot::Mutex;
 
 /// Upper bounds of the command latency histogram, in seconds.
-pub const LATENCY_BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
+pub const LATENCY_BUCKETS: [f64; 10] =
+    [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
 
 /// The server's counters.
 #[derive(Debug, Default)]
@@ -53,7 +54,10 @@ impl Metrics {
     /// The text exposition, followed by `extra` lines (projection figures).
     pub fn render(&self, log_position: u64, projections: &[(String, u64, u64)]) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "# HELP ticketflow_http_requests_total HTTP requests answered, by route and status.");
+        let _ = writeln!(
+            out,
+            "# HELP ticketflow_http_requests_total HTTP requests answered, by route and status."
+        );
         let _ = writeln!(out, "# TYPE ticketflow_http_requests_total counter");
         for ((method, route, status), n) in self.requests.lock().iter() {
             let _ = writeln!(
@@ -61,7 +65,10 @@ impl Metrics {
                 "ticketflow_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
             );
         }
-        let _ = writeln!(out, "# HELP ticketflow_command_duration_seconds Time to decide and record a command.");
+        let _ = writeln!(
+            out,
+            "# HELP ticketflow_command_duration_seconds Time to decide and record a command."
+        );
         let _ = writeln!(out, "# TYPE ticketflow_command_duration_seconds histogram");
         for (i, bound) in LATENCY_BUCKETS.iter().enumerate() {
             let _ = writeln!(
@@ -71,35 +78,74 @@ impl Metrics {
             );
         }
         let count = self.latency_count.load(Ordering::Relaxed);
-        let _ = writeln!(out, "ticketflow_command_duration_seconds_bucket{{le=\"+Inf\"}} {count}");
+        let _ = writeln!(
+            out,
+            "ticketflow_command_duration_seconds_bucket{{le=\"+Inf\"}} {count}"
+        );
         let _ = writeln!(
             out,
             "ticketflow_command_duration_seconds_sum {}",
             self.latency_sum_micros.load(Ordering::Relaxed) as f64 / 1e6
         );
         let _ = writeln!(out, "ticketflow_command_duration_seconds_count {count}");
-        let _ = writeln!(out, "# HELP ticketflow_events_appended_total Events appended through the API.");
+        let _ = writeln!(
+            out,
+            "# HELP ticketflow_events_appended_total Events appended through the API."
+        );
         let _ = writeln!(out, "# TYPE ticketflow_events_appended_total counter");
-        let _ = writeln!(out, "ticketflow_events_appended_total {}", self.appended.load(Ordering::Relaxed));
-        let _ = writeln!(out, "# HELP ticketflow_log_position The last position in the event log.");
+        let _ = writeln!(
+            out,
+            "ticketflow_events_appended_total {}",
+            self.appended.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP ticketflow_log_position The last position in the event log."
+        );
         let _ = writeln!(out, "# TYPE ticketflow_log_position gauge");
         let _ = writeln!(out, "ticketflow_log_position {log_position}");
-        let _ = writeln!(out, "# HELP ticketflow_projection_position The last position a read model reflects.");
+        let _ = writeln!(
+            out,
+            "# HELP ticketflow_projection_position The last position a read model reflects."
+        );
         let _ = writeln!(out, "# TYPE ticketflow_projection_position gauge");
         for (name, position, _) in projections {
-            let _ = writeln!(out, "ticketflow_projection_position{{projection=\"{name}\"}} {position}");
+            let _ = writeln!(
+                out,
+                "ticketflow_projection_position{{projection=\"{name}\"}} {position}"
+            );
         }
-        let _ = writeln!(out, "# HELP ticketflow_projection_lag Events a read model is behind the log.");
+        let _ = writeln!(
+            out,
+            "# HELP ticketflow_projection_lag Events a read model is behind the log."
+        );
         let _ = writeln!(out, "# TYPE ticketflow_projection_lag gauge");
         for (name, _, lag) in projections {
-            let _ = writeln!(out, "ticketflow_projection_lag{{projection=\"{name}\"}} {lag}");
+            let _ = writeln!(
+                out,
+                "ticketflow_projection_lag{{projection=\"{name}\"}} {lag}"
+            );
         }
-        let _ = writeln!(out, "# HELP ticketflow_sse_subscribers SSE connections open now.");
+        let _ = writeln!(
+            out,
+            "# HELP ticketflow_sse_subscribers SSE connections open now."
+        );
         let _ = writeln!(out, "# TYPE ticketflow_sse_subscribers gauge");
-        let _ = writeln!(out, "ticketflow_sse_subscribers {}", self.sse_subscribers.load(Ordering::Relaxed));
-        let _ = writeln!(out, "# HELP ticketflow_sse_lagged_total SSE subscribers disconnected for falling behind.");
+        let _ = writeln!(
+            out,
+            "ticketflow_sse_subscribers {}",
+            self.sse_subscribers.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP ticketflow_sse_lagged_total SSE subscribers disconnected for falling behind."
+        );
         let _ = writeln!(out, "# TYPE ticketflow_sse_lagged_total counter");
-        let _ = writeln!(out, "ticketflow_sse_lagged_total {}", self.sse_lagged.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "ticketflow_sse_lagged_total {}",
+            self.sse_lagged.load(Ordering::Relaxed)
+        );
         out
     }
 }

@@ -61,37 +61,211 @@ use Audience::{Operator, Public, Token};
 /// Every endpoint of the API (the router and this list are kept in step by a test).
 pub const ENDPOINTS: &[Endpoint] = &[
     ep("get", "/healthz", "The process is up.", Public, None),
-    ep("get", "/readyz", "The store answers and every read model is caught up.", Public, None),
+    ep(
+        "get",
+        "/readyz",
+        "The store answers and every read model is caught up.",
+        Public,
+        None,
+    ),
     ep("get", "/openapi.json", "This document.", Public, None),
     ep("get", "/metrics", "Prometheus metrics.", Operator, None),
-    ep("post", "/tickets", "Open a ticket (open_from_portal or open_from_email; the key may be left out).", Token, Some("TicketCommand")),
-    ep("get", "/tickets", "The portal list: scope, organisation, status, type, text, offset, limit.", Token, None),
-    ep("get", "/tickets/{key}", "A ticket's state (ETag: stream version); ?as_of=T for its state then.", Token, None),
-    ep("post", "/tickets/{key}/commands", "Send a ticket command (If-Match, Idempotency-Key).", Token, Some("TicketCommand")),
-    ep("get", "/tickets/{key}/history", "Every change of the ticket; ?as_of=T cuts it there.", Token, None),
-    ep("get", "/tickets/{key}/sla", "The ticket's SLA clocks; ?at=T.", Token, None),
-    ep("get", "/sla/report", "SLA statistics: customer, priority, from, to (months), group, at.", Token, None),
-    ep("post", "/sla/what-if", "SLA statistics under another policy book.", Token, Some("WhatIf")),
-    ep("post", "/orders", "Place a customisation order (the key may be left out).", Token, Some("OrderCommand")),
-    ep("get", "/orders", "The order board: customer, phase, consultant, include_closed, at_risk_only, day.", Token, None),
-    ep("get", "/orders/{key}", "An order's state (ETag); ?as_of=T.", Token, None),
-    ep("post", "/orders/{key}/commands", "Send an order command.", Token, Some("OrderCommand")),
-    ep("get", "/orders/{key}/history", "Every change of the order; ?as_of=T.", Token, None),
-    ep("post", "/deliveries", "Plan a delivery (the key may be left out).", Token, Some("DeliveryCommand")),
-    ep("get", "/deliveries", "Delivery manifests; ?organisation=O.", Token, None),
-    ep("get", "/deliveries/{key}", "A delivery's state and manifest (ETag); ?as_of=T.", Token, None),
-    ep("post", "/deliveries/{key}/commands", "Send a delivery command.", Token, Some("DeliveryCommand")),
-    ep("get", "/deliveries/{key}/history", "Every change of the delivery; ?as_of=T.", Token, None),
-    ep("get", "/billing/{customer}/{month}", "Efforts to bill for a customer in a month (YYYY-MM).", Token, None),
-    ep("get", "/escalations", "Open escalations: region, organisation, min_level.", Token, None),
-    ep("get", "/streams/all", "SSE: every event; ?types=A,B&from=P; Last-Event-ID resumes.", Token, None),
-    ep("get", "/streams/category/{category}", "SSE: one category (ticket, order, delivery).", Token, None),
-    ep("get", "/streams/stream/{stream_id}", "SSE: one stream, e.g. ticket-SD-1001.", Token, None),
-    ep("get", "/projections", "Every read model's progress.", Operator, None),
-    ep("get", "/projections/{name}", "One read model's progress.", Operator, None),
-    ep("post", "/projections/{name}/rebuild", "Rebuild one read model online (or `all`).", Operator, None),
-    ep("post", "/backup", "Write a consistent copy of the log under DATA_DIR/backups/.", Operator, Some("BackupRequest")),
-    ep("post", "/clock/advance", "Simulated-clock servers only: move business time forwards, firing due timers.", Operator, Some("AdvanceRequest")),
+    ep(
+        "post",
+        "/tickets",
+        "Open a ticket (open_from_portal or open_from_email; the key may be left out).",
+        Token,
+        Some("TicketCommand"),
+    ),
+    ep(
+        "get",
+        "/tickets",
+        "The portal list: scope, organisation, status, type, text, offset, limit.",
+        Token,
+        None,
+    ),
+    ep(
+        "get",
+        "/tickets/{key}",
+        "A ticket's state (ETag: stream version); ?as_of=T for its state then.",
+        Token,
+        None,
+    ),
+    ep(
+        "post",
+        "/tickets/{key}/commands",
+        "Send a ticket command (If-Match, Idempotency-Key).",
+        Token,
+        Some("TicketCommand"),
+    ),
+    ep(
+        "get",
+        "/tickets/{key}/history",
+        "Every change of the ticket; ?as_of=T cuts it there.",
+        Token,
+        None,
+    ),
+    ep(
+        "get",
+        "/tickets/{key}/sla",
+        "The ticket's SLA clocks; ?at=T.",
+        Token,
+        None,
+    ),
+    ep(
+        "get",
+        "/sla/report",
+        "SLA statistics: customer, priority, from, to (months), group, at.",
+        Token,
+        None,
+    ),
+    ep(
+        "post",
+        "/sla/what-if",
+        "SLA statistics under another policy book.",
+        Token,
+        Some("WhatIf"),
+    ),
+    ep(
+        "post",
+        "/orders",
+        "Place a customisation order (the key may be left out).",
+        Token,
+        Some("OrderCommand"),
+    ),
+    ep(
+        "get",
+        "/orders",
+        "The order board: customer, phase, consultant, include_closed, at_risk_only, day.",
+        Token,
+        None,
+    ),
+    ep(
+        "get",
+        "/orders/{key}",
+        "An order's state (ETag); ?as_of=T.",
+        Token,
+        None,
+    ),
+    ep(
+        "post",
+        "/orders/{key}/commands",
+        "Send an order command.",
+        Token,
+        Some("OrderCommand"),
+    ),
+    ep(
+        "get",
+        "/orders/{key}/history",
+        "Every change of the order; ?as_of=T.",
+        Token,
+        None,
+    ),
+    ep(
+        "post",
+        "/deliveries",
+        "Plan a delivery (the key may be left out).",
+        Token,
+        Some("DeliveryCommand"),
+    ),
+    ep(
+        "get",
+        "/deliveries",
+        "Delivery manifests; ?organisation=O.",
+        Token,
+        None,
+    ),
+    ep(
+        "get",
+        "/deliveries/{key}",
+        "A delivery's state and manifest (ETag); ?as_of=T.",
+        Token,
+        None,
+    ),
+    ep(
+        "post",
+        "/deliveries/{key}/commands",
+        "Send a delivery command.",
+        Token,
+        Some("DeliveryCommand"),
+    ),
+    ep(
+        "get",
+        "/deliveries/{key}/history",
+        "Every change of the delivery; ?as_of=T.",
+        Token,
+        None,
+    ),
+    ep(
+        "get",
+        "/billing/{customer}/{month}",
+        "Efforts to bill for a customer in a month (YYYY-MM).",
+        Token,
+        None,
+    ),
+    ep(
+        "get",
+        "/escalations",
+        "Open escalations: region, organisation, min_level.",
+        Token,
+        None,
+    ),
+    ep(
+        "get",
+        "/streams/all",
+        "SSE: every event; ?types=A,B&from=P; Last-Event-ID resumes.",
+        Token,
+        None,
+    ),
+    ep(
+        "get",
+        "/streams/category/{category}",
+        "SSE: one category (ticket, order, delivery).",
+        Token,
+        None,
+    ),
+    ep(
+        "get",
+        "/streams/stream/{stream_id}",
+        "SSE: one stream, e.g. ticket-SD-1001.",
+        Token,
+        None,
+    ),
+    ep(
+        "get",
+        "/projections",
+        "Every read model's progress.",
+        Operator,
+        None,
+    ),
+    ep(
+        "get",
+        "/projections/{name}",
+        "One read model's progress.",
+        Operator,
+        None,
+    ),
+    ep(
+        "post",
+        "/projections/{name}/rebuild",
+        "Rebuild one read model online (or `all`).",
+        Operator,
+        None,
+    ),
+    ep(
+        "post",
+        "/backup",
+        "Write a consistent copy of the log under DATA_DIR/backups/.",
+        Operator,
+        Some("BackupRequest"),
+    ),
+    ep(
+        "post",
+        "/clock/advance",
+        "Simulated-clock servers only: move business time forwards, firing due timers.",
+        Operator,
+        Some("AdvanceRequest"),
+    ),
 ];
 
 /// Moves `$defs` of a schemars schema into `components` and points its `$ref`s there.
@@ -136,12 +310,24 @@ fn schema_of<T: JsonSchema>() -> Value {
 /// The whole document, deterministic (sorted keys through `serde_json::Map`).
 pub fn document() -> Value {
     let mut components = Map::new();
-    hoist("TicketCommand", schema_of::<TicketCommand>(), &mut components);
+    hoist(
+        "TicketCommand",
+        schema_of::<TicketCommand>(),
+        &mut components,
+    );
     hoist("OrderCommand", schema_of::<OrderCommand>(), &mut components);
-    hoist("DeliveryCommand", schema_of::<DeliveryCommand>(), &mut components);
+    hoist(
+        "DeliveryCommand",
+        schema_of::<DeliveryCommand>(),
+        &mut components,
+    );
     hoist("TicketEvent", schema_of::<TicketEvent>(), &mut components);
     hoist("OrderEvent", schema_of::<OrderEvent>(), &mut components);
-    hoist("DeliveryEvent", schema_of::<DeliveryEvent>(), &mut components);
+    hoist(
+        "DeliveryEvent",
+        schema_of::<DeliveryEvent>(),
+        &mut components,
+    );
     components.insert(
         "WhatIf".into(),
         json!({"type": "object", "required": ["policy"], "additionalProperties": false, "properties": {
@@ -228,10 +414,12 @@ pub fn document_text() -> String {
 mod tests {
     #[test]
     fn the_checked_in_openapi_document_matches_the_code() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas/openapi.json");
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas/openapi.json");
         let fresh = super::document_text();
         if std::env::var_os("TICKETFLOW_WRITE_OPENAPI").is_some() {
-            std::fs::write(&path, &fresh).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+            std::fs::write(&path, &fresh)
+                .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
         }
         let stored = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(

@@ -42,11 +42,10 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, Proble
         .last_position()
         .await
         .map_err(|e| Problem::unavailable(format!("the store does not answer: {e}")))?;
-    let progress = state
-        .runner
-        .progress()
-        .await
-        .map_err(|e| Problem::unavailable(format!("the projection runner does not answer: {e}")))?;
+    let progress =
+        state.runner.progress().await.map_err(|e| {
+            Problem::unavailable(format!("the projection runner does not answer: {e}"))
+        })?;
     let behind: Vec<&str> = progress
         .iter()
         .filter(|p| !matches!(p.state, ProjectionState::Live) || p.lag > 0)
@@ -93,7 +92,10 @@ fn progress_json(p: &Progress) -> Value {
             "rebuilding",
             json!({ "shadow_position": shadow_position, "shadow_events_per_second": shadow_events_per_second }),
         ),
-        ProjectionState::Failed(f) => ("failed", json!({ "position": f.position(), "reason": format!("{f:?}") })),
+        ProjectionState::Failed(f) => (
+            "failed",
+            json!({ "position": f.position(), "reason": format!("{f:?}") }),
+        ),
     };
     json!({
         "name": p.name,
@@ -127,7 +129,9 @@ pub async fn projections(
 ) -> Result<Json<Value>, Problem> {
     operator(&caller)?;
     let progress = state.runner.progress().await.map_err(projection_problem)?;
-    Ok(Json(Value::Array(progress.iter().map(progress_json).collect())))
+    Ok(Json(Value::Array(
+        progress.iter().map(progress_json).collect(),
+    )))
 }
 
 /// `GET /projections/{name}` — one read model's progress.
@@ -206,7 +210,10 @@ pub async fn backup(
         _ => strict(json_body(body)?, "backup request")?,
     };
     let name = request.name.unwrap_or_else(|| {
-        format!("events-{}.sqlite", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"))
+        format!(
+            "events-{}.sqlite",
+            chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ")
+        )
     });
     let valid = !name.is_empty()
         && name.len() <= 100

@@ -95,10 +95,9 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let body = self.body().to_string();
         let mut response = (self.status, body).into_response();
-        response.headers_mut().insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static(PROBLEM_JSON),
-        );
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
         response
     }
 }
@@ -138,7 +137,9 @@ fn refusal_problem(refusal: &Refusal, detail: String) -> Problem {
                 | TicketError::NotVisible { .. }
                 | TicketError::Confidential { .. },
             )
-            | Refusal::Order(OrderError::RoleNotPermitted { .. } | OrderError::WrongCustomer { .. })
+            | Refusal::Order(
+                OrderError::RoleNotPermitted { .. } | OrderError::WrongCustomer { .. },
+            )
             | Refusal::Delivery(DeliveryError::Forbidden { .. }) => {
                 (StatusCode::FORBIDDEN, "forbidden", None)
             }

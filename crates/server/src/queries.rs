@@ -21,7 +21,9 @@ use ticketflow_domain::delivery::Delivery;
 use ticketflow_domain::order::{CustomisationOrder, OrderPhase};
 use ticketflow_domain::sla::SlaPolicyBook;
 use ticketflow_domain::ticket::Ticket;
-use ticketflow_events::{Actor, DeliveryKey, OrderKey, OrganisationId, StreamId, TicketKey, Timestamp};
+use ticketflow_events::{
+    Actor, DeliveryKey, OrderKey, OrganisationId, StreamId, TicketKey, Timestamp,
+};
 use ticketflow_projections::Month;
 use ticketflow_projections::audit_trail::AuditEntry;
 use ticketflow_projections::escalations::EscalationQuery;
@@ -44,7 +46,11 @@ fn instant(params: &HashMap<String, String>, name: &str) -> Result<Option<Timest
         .map(|v| {
             chrono::DateTime::parse_from_rfc3339(v)
                 .map(|t| t.to_utc())
-                .map_err(|_| Problem::bad_request(format!("`{name}` must be an RFC 3339 time, e.g. 2026-03-02T09:00:00Z")))
+                .map_err(|_| {
+                    Problem::bad_request(format!(
+                        "`{name}` must be an RFC 3339 time, e.g. 2026-03-02T09:00:00Z"
+                    ))
+                })
         })
         .transpose()
 }
@@ -77,11 +83,18 @@ fn to_json<T: serde::Serialize>(v: &T) -> Value {
     serde_json::to_value(v).unwrap_or(Value::Null)
 }
 
-fn require(caller: &ticketflow_access::Principal, action: Action<'_>, what: &str) -> Result<(), Problem> {
+fn require(
+    caller: &ticketflow_access::Principal,
+    action: Action<'_>,
+    what: &str,
+) -> Result<(), Problem> {
     if may(caller.role(), &caller.name, action) {
         Ok(())
     } else {
-        Err(Problem::forbidden(format!("a {} may not read {what}", caller.role().name())))
+        Err(Problem::forbidden(format!(
+            "a {} may not read {what}",
+            caller.role().name()
+        )))
     }
 }
 
@@ -108,7 +121,7 @@ fn ticket_view(key: &TicketKey, t: &Ticket, version: u64, summary: Option<String
         "escalation": t.escalation().map(|e| to_json(&e)),
         "accepted_by": t.accepted_by(),
         "order": t.order().map(|o| o.as_str().to_owned()),
-        "delivery_version": t.delivery_version().map(|v| to_json(v)),
+        "delivery_version": t.delivery_version().map(to_json),
         "comments": t.comment_count(),
         "attachments": to_json(&t.attachments()),
         "allowed_commands": t.allowed_commands(),
@@ -116,10 +129,18 @@ fn ticket_view(key: &TicketKey, t: &Ticket, version: u64, summary: Option<String
 }
 
 /// Loads a ticket the caller may read, or answers 404 (never revealing hidden ones).
-async fn readable_ticket(state: &AppState, caller: &ticketflow_access::Principal, raw: &str) -> Result<(TicketKey, Ticket, u64), Problem> {
+async fn readable_ticket(
+    state: &AppState,
+    caller: &ticketflow_access::Principal,
+    raw: &str,
+) -> Result<(TicketKey, Ticket, u64), Problem> {
     let key: TicketKey = parse_key(raw, "ticket")?;
     let (ticket, version) = load::<Ticket>(state.store.as_ref(), &key.stream_id()).await?;
-    let missing = || Problem::not_found(format!("there is no ticket {key} (or it is not visible to you)"));
+    let missing = || {
+        Problem::not_found(format!(
+            "there is no ticket {key} (or it is not visible to you)"
+        ))
+    };
     if !ticket.exists() {
         return Err(missing());
     }
@@ -127,7 +148,10 @@ async fn readable_ticket(state: &AppState, caller: &ticketflow_access::Principal
     if !may(caller.role(), &caller.name, Action::ReadTicket(&facts)) {
         return Err(match may_see_ticket(caller.role(), &caller.name, &facts) {
             Visibility::Hidden => missing(),
-            _ => Problem::forbidden(format!("a {} may not read tickets over this API", caller.role().name())),
+            _ => Problem::forbidden(format!(
+                "a {} may not read tickets over this API",
+                caller.role().name()
+            )),
         });
     }
     Ok((key, ticket, version))
@@ -148,7 +172,10 @@ pub async fn get_ticket(
         .get(&Actor::system("server"), &key)
         .map(|s| s.summary);
     match instant(&params, "as_of")? {
-        None => Ok(with_etag(ticket_view(&key, &ticket, version, summary), version)),
+        None => Ok(with_etag(
+            ticket_view(&key, &ticket, version, summary),
+            version,
+        )),
         Some(at) => {
             let trail = state.views.audit_trail.current();
             let as_of = trail
@@ -173,10 +200,18 @@ pub async fn ticket_history(
     stream_history(&state, &key.stream_id(), &params, version)
 }
 
-fn stream_history(state: &AppState, stream: &StreamId, params: &HashMap<String, String>, version: u64) -> Result<Response, Problem> {
+fn stream_history(
+    state: &AppState,
+    stream: &StreamId,
+    params: &HashMap<String, String>,
+    version: u64,
+) -> Result<Response, Problem> {
     let as_of = instant(params, "as_of")?;
     let entries = history(state.views.audit_trail.current().history(stream), as_of);
-    Ok(with_etag(json!({ "stream": stream.as_str(), "as_of": as_of, "entries": entries }), version))
+    Ok(with_etag(
+        json!({ "stream": stream.as_str(), "as_of": as_of, "entries": entries }),
+        version,
+    ))
 }
 
 /// `GET /tickets/{key}/sla[?at=T]`.
@@ -204,31 +239,49 @@ pub async fn list_tickets(
     if let Some(s) = params.get("scope") {
         query.scope = enum_value::<Scope>(s, "scope")?;
     }
-    query.organisation = params.get("organisation").map(|o| OrganisationId(o.clone()));
+    query.organisation = params
+        .get("organisation")
+        .map(|o| OrganisationId(o.clone()));
     if let Some(s) = params.get("status") {
-        query.statuses = s.split(',').map(|v| enum_value(v, "status")).collect::<Result<_, _>>()?;
+        query.statuses = s
+            .split(',')
+            .map(|v| enum_value(v, "status"))
+            .collect::<Result<_, _>>()?;
     }
     if let Some(s) = params.get("type") {
-        query.types = s.split(',').map(|v| enum_value(v, "type")).collect::<Result<_, _>>()?;
+        query.types = s
+            .split(',')
+            .map(|v| enum_value(v, "type"))
+            .collect::<Result<_, _>>()?;
     }
     query.text = params.get("text").cloned();
     let number = |name: &str| -> Result<usize, Problem> {
         params
             .get(name)
-            .map(|v| v.parse().map_err(|_| Problem::bad_request(format!("`{name}` must be a whole number"))))
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| Problem::bad_request(format!("`{name}` must be a whole number")))
+            })
             .transpose()
             .map(Option::unwrap_or_default)
     };
     query.offset = number("offset")?;
     query.limit = number("limit")?;
-    let page = state.views.ticket_overview.current().list(&caller.actor, &query);
+    let page = state
+        .views
+        .ticket_overview
+        .current()
+        .list(&caller.actor, &query);
     Ok(Json(to_json(&page)).into_response())
 }
 
 fn sla_filter(params: &HashMap<String, String>) -> Result<(SlaFilter, SlaGrouping), Problem> {
     let filter = SlaFilter {
         customer: params.get("customer").map(|c| OrganisationId(c.clone())),
-        priority: params.get("priority").map(|p| enum_value(p, "priority")).transpose()?,
+        priority: params
+            .get("priority")
+            .map(|p| enum_value(p, "priority"))
+            .transpose()?,
         from: params.get("from").map(|m| month(m, "from")).transpose()?,
         to: params.get("to").map(|m| month(m, "to")).transpose()?,
     };
@@ -236,8 +289,13 @@ fn sla_filter(params: &HashMap<String, String>) -> Result<(SlaFilter, SlaGroupin
         None => SlaGrouping::default(),
         Some(g) => {
             let parts: Vec<&str> = g.split(',').filter(|p| !p.is_empty()).collect();
-            if let Some(bad) = parts.iter().find(|p| !matches!(**p, "customer" | "priority" | "period")) {
-                return Err(Problem::bad_request(format!("`group` takes customer, priority, period; not `{bad}`")));
+            if let Some(bad) = parts
+                .iter()
+                .find(|p| !matches!(**p, "customer" | "priority" | "period"))
+            {
+                return Err(Problem::bad_request(format!(
+                    "`group` takes customer, priority, period; not `{bad}`"
+                )));
             }
             SlaGrouping {
                 customer: parts.contains(&"customer"),
@@ -287,7 +345,11 @@ pub async fn sla_what_if(
     require(&caller, Action::Reports, "SLA reports")?;
     let request: WhatIf = strict(json_body(body)?, "what-if request")?;
     request.policy.validate().map_err(|e| {
-        Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-policy", e.to_string())
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-policy",
+            e.to_string(),
+        )
     })?;
     let (filter, grouping) = sla_filter(&request.filter)?;
     let at = instant(&request.filter, "at")?.unwrap_or_else(|| state.engine.now());
@@ -304,7 +366,10 @@ pub async fn sla_what_if(
 fn today(state: &AppState, params: &HashMap<String, String>) -> Result<NaiveDate, Problem> {
     params
         .get("day")
-        .map(|d| d.parse().map_err(|_| Problem::bad_request("`day` must be a date like 2026-03-02")))
+        .map(|d| {
+            d.parse()
+                .map_err(|_| Problem::bad_request("`day` must be a date like 2026-03-02"))
+        })
         .transpose()
         .map(|d| d.unwrap_or_else(|| state.engine.now().date_naive()))
 }
@@ -317,21 +382,36 @@ pub async fn get_order(
     Query(params): Params,
 ) -> Result<Response, Problem> {
     let key: OrderKey = parse_key(&raw, "order")?;
-    let (order, version) = load::<CustomisationOrder>(state.store.as_ref(), &key.stream_id()).await?;
+    let (order, version) =
+        load::<CustomisationOrder>(state.store.as_ref(), &key.stream_id()).await?;
     let customer = order_customer(&order).cloned();
-    if customer.is_none() || !may(caller.role(), &caller.name, Action::ReadOrderOrDelivery(customer.as_ref())) {
-        return Err(Problem::not_found(format!("there is no order {key} (or it is not visible to you)")));
+    if customer.is_none()
+        || !may(
+            caller.role(),
+            &caller.name,
+            Action::ReadOrderOrDelivery(customer.as_ref()),
+        )
+    {
+        return Err(Problem::not_found(format!(
+            "there is no order {key} (or it is not visible to you)"
+        )));
     }
     let (order, version, as_of) = match instant(&params, "as_of")? {
         None => (order, version, None),
         Some(at) => {
             let trail = state.views.audit_trail.current();
-            let o = trail.order_as_of(&key, at).ok_or_else(|| Problem::not_found(format!("order {key} did not exist at {at}")))?;
+            let o = trail
+                .order_as_of(&key, at)
+                .ok_or_else(|| Problem::not_found(format!("order {key} did not exist at {at}")))?;
             let v = history(trail.history(&key.stream_id()), Some(at)).len() as u64;
             (o, v, Some(at))
         }
     };
-    let card = state.views.order_board.current().order(&key, today(&state, &params)?);
+    let card = state
+        .views
+        .order_board
+        .current()
+        .order(&key, today(&state, &params)?);
     let placement = order.placement.as_ref();
     let body = json!({
         "key": key.as_str(),
@@ -347,7 +427,11 @@ pub async fn get_order(
         "allowed_commands": order.allowed_commands(),
         "board": card.map(|c| to_json(&c)),
     });
-    Ok(if as_of.is_none() { with_etag(body, version) } else { Json(body).into_response() })
+    Ok(if as_of.is_none() {
+        with_etag(body, version)
+    } else {
+        Json(body).into_response()
+    })
 }
 
 /// `GET /orders/{key}/history[?as_of=T]`.
@@ -358,10 +442,19 @@ pub async fn order_history(
     Query(params): Params,
 ) -> Result<Response, Problem> {
     let key: OrderKey = parse_key(&raw, "order")?;
-    let (order, version) = load::<CustomisationOrder>(state.store.as_ref(), &key.stream_id()).await?;
+    let (order, version) =
+        load::<CustomisationOrder>(state.store.as_ref(), &key.stream_id()).await?;
     let customer = order_customer(&order);
-    if customer.is_none() || !may(caller.role(), &caller.name, Action::ReadOrderOrDelivery(customer)) {
-        return Err(Problem::not_found(format!("there is no order {key} (or it is not visible to you)")));
+    if customer.is_none()
+        || !may(
+            caller.role(),
+            &caller.name,
+            Action::ReadOrderOrDelivery(customer),
+        )
+    {
+        return Err(Problem::not_found(format!(
+            "there is no order {key} (or it is not visible to you)"
+        )));
     }
     stream_history(&state, &key.stream_id(), &params, version)
 }
@@ -377,7 +470,10 @@ pub async fn order_board(
     let flag = |name: &str| params.get(name).is_some_and(|v| v == "true" || v == "1");
     let query = OrderBoardQuery {
         customer: params.get("customer").map(|c| OrganisationId(c.clone())),
-        phase: params.get("phase").map(|p| enum_value::<OrderPhase>(p, "phase")).transpose()?,
+        phase: params
+            .get("phase")
+            .map(|p| enum_value::<OrderPhase>(p, "phase"))
+            .transpose()?,
         consultant: params.get("consultant").cloned(),
         include_closed: flag("include_closed"),
         at_risk_only: flag("at_risk_only"),
@@ -396,14 +492,28 @@ pub async fn get_delivery(
     let key: DeliveryKey = parse_key(&raw, "delivery")?;
     let (delivery, version) = load::<Delivery>(state.store.as_ref(), &key.stream_id()).await?;
     let customer = delivery_customer(&delivery).cloned();
-    if customer.is_none() || !may(caller.role(), &caller.name, Action::ReadOrderOrDelivery(customer.as_ref())) {
-        return Err(Problem::not_found(format!("there is no delivery {key} (or it is not visible to you)")));
+    if customer.is_none()
+        || !may(
+            caller.role(),
+            &caller.name,
+            Action::ReadOrderOrDelivery(customer.as_ref()),
+        )
+    {
+        return Err(Problem::not_found(format!(
+            "there is no delivery {key} (or it is not visible to you)"
+        )));
     }
     let (delivery, as_of) = match instant(&params, "as_of")? {
         None => (delivery, None),
         Some(at) => (
-            state.views.audit_trail.current().delivery_as_of(&key, at)
-                .ok_or_else(|| Problem::not_found(format!("delivery {key} did not exist at {at}")))?,
+            state
+                .views
+                .audit_trail
+                .current()
+                .delivery_as_of(&key, at)
+                .ok_or_else(|| {
+                    Problem::not_found(format!("delivery {key} did not exist at {at}"))
+                })?,
             Some(at),
         ),
     };
@@ -422,7 +532,11 @@ pub async fn get_delivery(
         "allowed_commands": delivery.allowed_commands(),
         "manifest": manifest.map(|m| to_json(&m)),
     });
-    Ok(if as_of.is_none() { with_etag(body, version) } else { Json(body).into_response() })
+    Ok(if as_of.is_none() {
+        with_etag(body, version)
+    } else {
+        Json(body).into_response()
+    })
 }
 
 /// `GET /deliveries/{key}/history[?as_of=T]`.
@@ -435,8 +549,16 @@ pub async fn delivery_history(
     let key: DeliveryKey = parse_key(&raw, "delivery")?;
     let (delivery, version) = load::<Delivery>(state.store.as_ref(), &key.stream_id()).await?;
     let customer = delivery_customer(&delivery);
-    if customer.is_none() || !may(caller.role(), &caller.name, Action::ReadOrderOrDelivery(customer)) {
-        return Err(Problem::not_found(format!("there is no delivery {key} (or it is not visible to you)")));
+    if customer.is_none()
+        || !may(
+            caller.role(),
+            &caller.name,
+            Action::ReadOrderOrDelivery(customer),
+        )
+    {
+        return Err(Problem::not_found(format!(
+            "there is no delivery {key} (or it is not visible to you)"
+        )));
     }
     stream_history(&state, &key.stream_id(), &params, version)
 }
@@ -448,8 +570,17 @@ pub async fn list_deliveries(
     Query(params): Params,
 ) -> Result<Response, Problem> {
     require(&caller, Action::Reports, "delivery manifests")?;
-    let organisation = params.get("organisation").map(|o| OrganisationId(o.clone()));
-    Ok(Json(to_json(&state.views.delivery_manifests.current().manifests(organisation.as_ref()))).into_response())
+    let organisation = params
+        .get("organisation")
+        .map(|o| OrganisationId(o.clone()));
+    Ok(Json(to_json(
+        &state
+            .views
+            .delivery_manifests
+            .current()
+            .manifests(organisation.as_ref()),
+    ))
+    .into_response())
 }
 
 /// `GET /billing/{customer}/{month}`.
@@ -460,7 +591,11 @@ pub async fn billing(
 ) -> Result<Response, Problem> {
     require(&caller, Action::Reports, "billing")?;
     let m = month(&raw_month, "month")?;
-    let statement = state.views.billing.current().statement(&OrganisationId(customer), m);
+    let statement = state
+        .views
+        .billing
+        .current()
+        .statement(&OrganisationId(customer), m);
     Ok(Json(to_json(&statement)).into_response())
 }
 
@@ -472,9 +607,17 @@ pub async fn escalations(
 ) -> Result<Response, Problem> {
     require(&caller, Action::Reports, "escalations")?;
     let query = EscalationQuery {
-        region: params.get("region").map(|r| enum_value(r, "region")).transpose()?,
-        organisation: params.get("organisation").map(|o| OrganisationId(o.clone())),
-        min_level: params.get("min_level").map(|l| enum_value(l, "min_level")).transpose()?,
+        region: params
+            .get("region")
+            .map(|r| enum_value(r, "region"))
+            .transpose()?,
+        organisation: params
+            .get("organisation")
+            .map(|o| OrganisationId(o.clone())),
+        min_level: params
+            .get("min_level")
+            .map(|l| enum_value(l, "min_level"))
+            .transpose()?,
     };
     Ok(Json(to_json(&state.views.escalations.current().matching(&query))).into_response())
 }

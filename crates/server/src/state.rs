@@ -131,6 +131,9 @@ pub struct Inner {
     pub simulated: Option<SimulatedClock>,
     /// The scheduler, held here in simulated mode (advanced by `POST /clock/advance`).
     pub scheduler: tokio::sync::Mutex<Option<Scheduler>>,
+    /// Turns `true` when the server shuts down: long-lived responses (SSE) end then, so the
+    /// graceful shutdown does not wait for subscribers forever.
+    pub shutdown: tokio::sync::watch::Sender<bool>,
 }
 
 impl AppState {
@@ -143,7 +146,10 @@ impl AppState {
             path: dir.clone(),
             source,
         })?;
-        let store = Arc::new(SqliteStore::open(dir.join(STORE_FILE), SqliteOptions::default())?);
+        let store = Arc::new(SqliteStore::open(
+            dir.join(STORE_FILE),
+            SqliteOptions::default(),
+        )?);
         let tokens = Arc::new(TokenStore::open_in(dir)?);
         let desk = DeskConfig::default();
         let (clock, simulated): (Arc<dyn Clock>, _) = match config.clock {
@@ -186,6 +192,7 @@ impl AppState {
             keys,
             simulated,
             scheduler: tokio::sync::Mutex::new(held),
+            shutdown: tokio::sync::watch::channel(false).0,
         }));
         Ok((state, returned))
     }

@@ -76,7 +76,7 @@ pub async fn all(
     headers: HeaderMap,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Response, Problem> {
-    subscribe(state, caller, headers, params, Filter::all())
+    subscribe(state, caller, headers, params, Filter::all()).await
 }
 
 /// `GET /streams/category/{category}`.
@@ -93,7 +93,7 @@ pub async fn category(
             category.chars().take(64).collect::<String>()
         )));
     }
-    subscribe(state, caller, headers, params, Filter::category(category))
+    subscribe(state, caller, headers, params, Filter::category(category)).await
 }
 
 /// `GET /streams/stream/{stream_id}`.
@@ -110,10 +110,10 @@ pub async fn stream(
             stream.chars().take(64).collect::<String>()
         ))
     })?;
-    subscribe(state, caller, headers, params, Filter::stream(id))
+    subscribe(state, caller, headers, params, Filter::stream(id)).await
 }
 
-fn subscribe(
+async fn subscribe(
     state: AppState,
     caller: Principal,
     headers: HeaderMap,
@@ -133,7 +133,11 @@ fn subscribe(
             .map(str::to_owned)
             .collect();
         let known: Vec<&str> = AnyEvent::event_types().map(|(t, _)| t).collect();
-        if let Some(bad) = filter.event_types.iter().find(|t| !known.contains(&t.as_str())) {
+        if let Some(bad) = filter
+            .event_types
+            .iter()
+            .find(|t| !known.contains(&t.as_str()))
+        {
             return Err(Problem::bad_request(format!(
                 "unknown event type `{}` in `types`; /openapi.json lists them",
                 bad.chars().take(64).collect::<String>()
@@ -141,18 +145,31 @@ fn subscribe(
         }
     }
     let after = match headers.get("last-event-id") {
-        Some(v) => v.to_str().ok().and_then(|s| s.trim().parse::<u64>().ok()).ok_or_else(|| {
-            Problem::bad_request("Last-Event-ID must be a global position (a whole number)")
-        })?,
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .ok_or_else(|| {
+                Problem::bad_request("Last-Event-ID must be a global position (a whole number)")
+            })?,
         None => match params.get("from") {
             Some(f) => f
                 .parse::<u64>()
-                .map_err(|_| Problem::bad_request("`from` must be a global position (a whole number)"))?
+                .map_err(|_| {
+                    Problem::bad_request("`from` must be a global position (a whole number)")
+                })?
                 .saturating_sub(1),
             None => 0,
         },
     };
-    let events = spawn_feed(state.clone(), caller, after, filter);
+    // Events up to the head at subscription time are catch-up (paced by the subscriber);
+    // the head is taken before the answer starts, so nothing written later counts as such.
+    let head = state
+        .store
+        .last_position()
+        .await
+        .map_err(|e| Problem::internal(format!("the store does not answer: {e}")))?;
+    let events = spawn_feed(state.clone(), caller, after, head, filter);
     let heartbeat = state.config.heartbeat;
     Ok(Sse::new(events)
         .keep_alive(KeepAlive::new().interval(heartbeat).text("heartbeat"))
@@ -169,7 +186,10 @@ struct SubscriberGuard(AppState);
 
 impl Drop for SubscriberGuard {
     fn drop(&mut self) {
-        self.0.metrics.sse_subscribers.fetch_sub(1, Ordering::Relaxed);
+        self.0
+            .metrics
+            .sse_subscribers
+            .fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -177,16 +197,18 @@ fn spawn_feed(
     state: AppState,
     caller: Principal,
     after: u64,
+    head: u64,
     filter: Filter,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let (tx, rx) = mpsc::channel::<Item>(state.config.sse_buffer.max(1));
-    state.metrics.sse_subscribers.fetch_add(1, Ordering::Relaxed);
+    state
+        .metrics
+        .sse_subscribers
+        .fetch_add(1, Ordering::Relaxed);
     let guard = SubscriberGuard(state.clone());
     let feed_state = state.clone();
     let task = tokio::spawn(async move {
         let state = feed_state;
-        // Events up to the head at subscription time are catch-up: paced by the subscriber.
-        let head = state.store.last_position().await.unwrap_or(0);
         let mut subscription = state.store.subscribe_all(after, filter);
         let mut last_sent = after;
         while let Some(next) = subscription.next_event().await {
@@ -213,9 +235,13 @@ fn spawn_feed(
             last_sent = position;
         }
     });
-    let state = (rx, guard, AbortOnDrop(task));
-    futures::stream::unfold(state, |(mut rx, guard, task)| async move {
-        let item = rx.recv().await?;
+    let ending = state.shutdown.subscribe();
+    let state = (rx, guard, AbortOnDrop(task), ending);
+    futures::stream::unfold(state, |(mut rx, guard, task, mut ending)| async move {
+        let item = tokio::select! {
+            item = rx.recv() => item?,
+            _ = ending.wait_for(|stop| *stop) => return None,
+        };
         let event = match item {
             Item::Event(e) => *e,
             Item::Lagged(position) => Event::default().event("lagged").data(
@@ -226,7 +252,7 @@ fn spawn_feed(
                 .to_string(),
             ),
         };
-        Some((Ok(event), (rx, guard, task)))
+        Some((Ok(event), (rx, guard, task, ending)))
     })
 }
 
@@ -246,7 +272,13 @@ fn sse_event(state: &AppState, caller: &Principal, e: &RecordedEvent) -> Event {
             .stream_id
             .entity()
             .and_then(|k| k.parse::<TicketKey>().ok())
-            .and_then(|k| state.views.ticket_overview.current().get(&Actor::system("server"), &k))
+            .and_then(|k| {
+                state
+                    .views
+                    .ticket_overview
+                    .current()
+                    .get(&Actor::system("server"), &k)
+            })
             .is_some_and(|s| s.confidential);
         if redacts_free_text(caller.role(), confidential) {
             redact_free_text(&mut body["data"]);
