@@ -101,8 +101,13 @@ fn main() {
 
     // 3. Full rebuild.
     {
+        rt.block_on(rebuild::prepare_desk(
+            &corpus,
+            &layout.dir("desk"),
+            &layout.dir("scratch"),
+        ))
+        .unwrap();
         let store: Arc<dyn EventStore> = Arc::new(open_store(&layout.dir("desk")).unwrap());
-        rt.block_on(corpus.fill(store.as_ref())).unwrap();
         let last = rt.block_on(rebuild::warm(store.as_ref())).unwrap();
         let mut g = c.benchmark_group("rebuild");
         g.sample_size(10);

@@ -10,7 +10,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use futures::StreamExt;
 use ticketflow_domain::DeskConfig;
 use ticketflow_engine::Simulation;
 use ticketflow_events::{NewEvent, RecordedEvent, StreamId};
@@ -92,11 +91,12 @@ impl Corpus {
     /// Copies the whole log into `store` (which should be empty) in log order, so that every
     /// event lands at the same global position as in the scenario, with the same ids.
     ///
-    /// Consecutive events of one stream go in one append; up to 64 appends are in flight at
-    /// once so the store's group commit batches them. The store's writer assigns positions in
-    /// arrival order and the appends are issued in log order; the positions answered are
-    /// checked against that, so a store that reordered them is reported rather than
-    /// benchmarked.
+    /// Consecutive events of one stream go in one append, one append at a time: concurrent
+    /// appends to different streams may be committed in any order, and the read models
+    /// depend on the order across streams (a delivery's events after its tickets'). The
+    /// positions answered are checked, so a copy out of order is reported rather than
+    /// benchmarked. On a disk that is one fsync per append; [`crate::rebuild::prepare_desk`]
+    /// therefore fills a staging store in memory-backed storage and backs it up.
     pub async fn fill(&self, store: &dyn EventStore) -> Result<u64, BenchError> {
         let mut runs: Vec<(StreamId, u64, Vec<NewEvent>, u64)> = Vec::new();
         for event in &self.log {
@@ -112,25 +112,17 @@ impl Corpus {
                 )),
             }
         }
-        let outcomes: Vec<_> = futures::stream::iter(runs.into_iter().map(
-            |(stream, version, events, position)| async move {
-                let outcome = store
-                    .append(&stream, ExpectedVersion::Exact(version), events)
-                    .await;
-                (outcome, position)
-            },
-        ))
-        .buffered(64)
-        .collect()
-        .await;
         let mut last = 0;
-        for (outcome, wanted) in outcomes {
-            let outcome = outcome.map_err(BenchError::store("fill"))?;
+        for (stream, version, events, wanted) in runs {
+            let outcome = store
+                .append(&stream, ExpectedVersion::Exact(version), events)
+                .await
+                .map_err(BenchError::store("fill"))?;
             if outcome.first_position != wanted {
                 return Err(BenchError::Invalid {
                     workload: "fill",
                     detail: format!(
-                        "an event meant for position {wanted} landed at {}; the copy of the scenario is out of order",
+                        "an event meant for position {wanted} landed at {}; the copy of the scenario is out of order (was the store empty?)",
                         outcome.first_position
                     ),
                 });

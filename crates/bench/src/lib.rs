@@ -174,10 +174,10 @@ pub async fn run(
     // 3. Full rebuild from a warm store of the scenario.
     let desk_dir = layout.dir("desk");
     {
+        progress("rebuild: copying the scenario into a store");
+        rebuild::prepare_desk(&corpus, &desk_dir, &layout.dir("scratch")).await?;
         let store = open_store(&desk_dir)?;
         let dyn_store: Arc<dyn EventStore> = Arc::new(store.clone());
-        progress("rebuild: copying the scenario into a store");
-        corpus.fill(dyn_store.as_ref()).await?;
         let last = rebuild::warm(dyn_store.as_ref()).await?;
         let mut r = Vec::new();
         for rep in 0..reps {

@@ -19,8 +19,11 @@ async fn corpus() -> Arc<Corpus> {
 async fn the_copy_of_the_scenario_puts_every_event_at_its_original_position() {
     let corpus = corpus().await;
     let dir = tempfile::tempdir().unwrap();
+    rebuild::prepare_desk(&corpus, dir.path(), dir.path())
+        .await
+        .unwrap();
     let store = open_store(dir.path()).unwrap();
-    let last = corpus.fill(&store).await.unwrap();
+    let last = store.last_position().await.unwrap();
     assert_eq!(last, corpus.log.len() as u64);
     let copy = store.read_all(0, &Filter::all(), usize::MAX).await.unwrap();
     let ids = |log: &[ticketflow_events::RecordedEvent]| {
