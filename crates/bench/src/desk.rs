@@ -82,14 +82,6 @@ impl Desk {
         })
     }
 
-    /// The bearer secret for `actor` (one of [`customer`] and [`agent`]).
-    pub fn token_for(&self, actor: &Actor) -> &str {
-        match actor.role {
-            Role::Customer { .. } => &self.customer_token,
-            _ => &self.agent_token,
-        }
-    }
-
     /// Stops the listener (open connections end), writes checkpoints and closes the store.
     pub async fn stop(self) -> Result<(), BenchError> {
         let _ = self.stop.send(());

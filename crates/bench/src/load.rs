@@ -53,6 +53,12 @@ pub async fn run(
     size: usize,
     duration: Duration,
 ) -> Result<Repetition, BenchError> {
+    if streams.is_empty() {
+        return Err(BenchError::Invalid {
+            workload: "load",
+            detail: format!("no ticket of {size} events to load; call `prepare` first"),
+        });
+    }
     for stream in streams {
         load(store.as_ref(), stream, size).await?;
     }
