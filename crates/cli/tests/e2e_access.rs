@@ -210,6 +210,50 @@ async fn every_role_gets_exactly_what_the_policy_allows_on_every_endpoint() {
         }
     }
 
+    // An order of acme, placed by the consultant: its customer's contacts and vendor staff
+    // see it; `approve_concept` before any concept is refused by the domain for everyone
+    // who may address the order.
+    let (status, body) = server
+        .post(
+            "/orders",
+            "bruno",
+            &json!({"command": "place", "ticket": keys[0], "customer": "acme",
+            "region": "dach", "kind": "customer-specific", "summary": "Matrix order",
+            "own_codeline": true, "test_environment": true, "custom_code_allowed": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let order = body["key"].as_str().unwrap().to_owned();
+    let approve = json!({"command": "approve_concept"});
+    let order_rows: Vec<(Method, String, Option<&Value>, Row)> = vec![
+        (
+            Method::GET,
+            format!("/orders/{order}"),
+            None,
+            [200, 200, 404, 200, 200, 200, 200, 404, 404],
+        ),
+        (
+            Method::GET,
+            format!("/orders/{order}/history"),
+            None,
+            [200, 200, 404, 200, 200, 200, 200, 404, 404],
+        ),
+        (
+            Method::POST,
+            format!("/orders/{order}/commands"),
+            Some(&approve),
+            [409, 409, 404, 409, 409, 409, 403, 404, 404],
+        ),
+    ];
+    for (method, path, body, row) in &order_rows {
+        for (role, want) in ROLES.iter().zip(row.iter()) {
+            let got = status_of(&server, method, path, Some(role), *body).await;
+            if got != *want {
+                failures.push(format!("{method} {path} as {role}: got {got}, want {want}"));
+            }
+        }
+    }
+
     // Endpoints that do not depend on one ticket.
     let backup = json!({});
     let general: Vec<(Method, &str, Option<&Value>, Row)> = vec![

@@ -41,7 +41,16 @@ fn case(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_and_hostile_requests_get_a_4xx_problem_and_change_nothing() {
     let server = Server::start(
-        &["--body-limit", "4096"],
+        // A simulated clock: nothing fires on its own, so the log moves only if a request
+        // records something.
+        &[
+            "--body-limit",
+            "4096",
+            "--clock",
+            "simulated",
+            "--start",
+            "2026-03-02T09:00:00Z",
+        ],
         &[
             ("kim", &["--role", "customer", "--organisation", "acme"]),
             ("anna", &["--role", "support-agent", "--region", "dach"]),
@@ -204,11 +213,25 @@ async fn malformed_and_hostile_requests_get_a_4xx_problem_and_change_nothing() {
             404,
         ),
         case(
-            "clock on a system-clock server",
+            "clock backwards",
             Method::POST,
             "/clock/advance",
-            Some(r#"{"seconds":60}"#),
-            404,
+            Some(r#"{"to":"2020-01-01T00:00:00Z"}"#),
+            422,
+        ),
+        case(
+            "clock out of range",
+            Method::POST,
+            "/clock/advance",
+            Some(r#"{"seconds":9223372036854775807}"#),
+            400,
+        ),
+        case(
+            "clock with both fields",
+            Method::POST,
+            "/clock/advance",
+            Some(r#"{"seconds":1,"to":"2027-01-01T00:00:00Z"}"#),
+            422,
         ),
         case(
             "wrong method",

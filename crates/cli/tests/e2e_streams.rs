@@ -158,9 +158,24 @@ async fn integrators_resume_with_last_event_id_and_see_every_event_exactly_once(
         "{chunk:?}"
     );
 
+    // On the system clock, the simulated clock's endpoint does not exist.
+    let (status, body) = server
+        .post("/clock/advance", "ops", &json!({"seconds": 60}))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+
     // Customers may not subscribe; unknown types are refused.
     let (status, body) = server.get("/streams/all", "lea").await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     let (status, body) = server.get("/streams/all?types=NoSuchEvent", "feed").await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+
+    // A graceful stop ends open streams instead of waiting for their subscribers.
+    let mut open_stream = SseReader::open(&server, "/streams/all", "feed", Some(head)).await;
+    let _dir = server.stop();
+    assert_eq!(
+        open_stream.next().await,
+        None,
+        "the stream ends with the server"
+    );
 }

@@ -176,6 +176,25 @@ async fn the_demo_desk_runs_over_http_from_intake_to_automatic_close() {
     assert_eq!(status, StatusCode::OK, "{report}");
     assert!(!report["groups"].as_array().unwrap().is_empty(), "{report}");
 
+    // What if acme's contract gave P3 defects 300 hours to restore? SD-1001 (167 h 20 min
+    // against 120 h) would have met it.
+    let what_if = json!({
+        "policy": {"contracts": {"acme": {"targets": {"P3": {"restoration": "300h"}}}}},
+        "filter": {"customer": "acme", "priority": "P3", "group": "priority"}
+    });
+    let (status, answer) = server.post("/sla/what-if", "anna", &what_if).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["current"][0]["breached"], 1, "{answer}");
+    assert_eq!(answer["groups"][0]["breached"], 0, "{answer}");
+    let (status, refused) = server
+        .post(
+            "/sla/what-if",
+            "anna",
+            &json!({"policy": {"colour": "blue"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+
     // A graceful stop writes checkpoints; a restart resumes and answers the same.
     let tokens = server.tokens.clone();
     let dir = server.stop();

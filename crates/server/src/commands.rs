@@ -346,7 +346,8 @@ async fn execute(
 ) -> Result<Response, Problem> {
     let options = CommandOptions {
         expected_version: if_match(headers)?,
-        idempotency_key: idempotency_key(headers)?,
+        // Scoped to the caller, so one principal's key can never answer another's command.
+        idempotency_key: idempotency_key(headers)?.map(|k| format!("{}:{k}", caller.name)),
         ..CommandOptions::default()
     };
     let started = Instant::now();

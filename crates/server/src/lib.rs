@@ -48,7 +48,27 @@ pub use state::{AppState, ClockMode, ServerConfig};
 /// Every route of the API over `state`, with the body limit, metrics and problem-details
 /// middleware applied.
 pub fn router(state: AppState) -> Router {
+    router_with(state, Router::new())
+}
+
+/// Like [`router`], with `extra` routes (e.g. webhooks, email intake) merged in before the
+/// middleware is applied, so they are counted in the metrics, share the body limit and have
+/// their plain-text rejections turned into problem details too. Handlers in `extra` take
+/// `State<AppState>` and authenticate with [`auth::Caller`].
+pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let limit = state.config.body_limit;
+    routes()
+        .merge(extra)
+        .fallback(|| async {
+            Problem::not_found("there is no such endpoint; GET /openapi.json lists them")
+        })
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        .with_state(state)
+}
+
+/// The API's routes without middleware or state (see [`router_with`] to add more).
+pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(operations::healthz))
         .route("/readyz", get(operations::readyz))
@@ -94,12 +114,6 @@ pub fn router(state: AppState) -> Router {
         .route("/projections/{name}/rebuild", post(operations::rebuild))
         .route("/backup", post(operations::backup))
         .route("/clock/advance", post(operations::advance_clock))
-        .fallback(|| async {
-            Problem::not_found("there is no such endpoint; GET /openapi.json lists them")
-        })
-        .layer(DefaultBodyLimit::max(limit))
-        .layer(middleware::from_fn_with_state(state.clone(), observe))
-        .with_state(state)
 }
 
 /// Counts every request by route and status, and turns any error the framework answered in

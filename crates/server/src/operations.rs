@@ -34,8 +34,10 @@ pub async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
-/// `GET /readyz` — the store answers and every read model is live and caught up (no token
-/// needed); 503 with the reason otherwise.
+/// `GET /readyz` — the store answers and every read model has caught up with the log and
+/// follows it live (a rebuild in the background still answers queries, so it counts as
+/// ready; a small lag under live writes is normal). No token needed; 503 with the read
+/// models still catching up or failed otherwise.
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, Problem> {
     let position = state
         .store
@@ -48,12 +50,17 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, Proble
         })?;
     let behind: Vec<&str> = progress
         .iter()
-        .filter(|p| !matches!(p.state, ProjectionState::Live) || p.lag > 0)
+        .filter(|p| {
+            matches!(
+                p.state,
+                ProjectionState::CatchingUp | ProjectionState::Failed(_)
+            )
+        })
         .map(|p| p.name)
         .collect();
     if !behind.is_empty() {
         return Err(Problem::unavailable(format!(
-            "read models not caught up yet: {}",
+            "read models not caught up yet or failed: {}",
             behind.join(", ")
         ))
         .with("behind", behind));
@@ -283,8 +290,8 @@ pub async fn advance_clock(
     let now = ticketflow_engine::Clock::now(&clock);
     let until = match (request.to, request.seconds) {
         (Some(to), None) => to,
-        (None, Some(s)) if s >= 0 => now
-            .checked_add_signed(chrono::TimeDelta::seconds(s))
+        (None, Some(s)) if s >= 0 => chrono::TimeDelta::try_seconds(s)
+            .and_then(|d| now.checked_add_signed(d))
             .ok_or_else(|| Problem::bad_request("`seconds` moves the clock out of range"))?,
         _ => {
             return Err(Problem::new(

@@ -176,6 +176,10 @@ async fn subscribe(
         .into_response())
 }
 
+/// How long an SSE feed waits for the read models to reflect a ticket event before deciding
+/// on its redaction without them.
+const PROJECTION_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// What the feed task hands the response.
 enum Item {
     Event(Box<Event>),
@@ -213,6 +217,15 @@ fn spawn_feed(
         let mut last_sent = after;
         while let Some(next) = subscription.next_event().await {
             let Ok(recorded) = next else { break };
+            if recorded.stream_id.category() == TicketKey::CATEGORY {
+                // Redaction asks the ticket overview whether the ticket is confidential; let
+                // it see this event first (it usually has: this answers at once).
+                let _ = tokio::time::timeout(
+                    PROJECTION_WAIT,
+                    state.runner.wait_for(recorded.global_position),
+                )
+                .await;
+            }
             let event = sse_event(&state, &caller, &recorded);
             let position = recorded.global_position;
             if position <= head {
@@ -279,7 +292,10 @@ fn sse_event(state: &AppState, caller: &Principal, e: &RecordedEvent) -> Event {
                     .current()
                     .get(&Actor::system("server"), &k)
             })
-            .is_some_and(|s| s.confidential);
+            // A ticket the overview does not know (yet) counts as confidential: redacting too
+            // much is the safe side.
+            .is_none_or(|s| s.confidential)
+            || body["data"]["confidential"] == Value::Bool(true);
         if redacts_free_text(caller.role(), confidential) {
             redact_free_text(&mut body["data"]);
         }

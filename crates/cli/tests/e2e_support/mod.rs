@@ -26,6 +26,8 @@ pub struct Server {
     pub tokens: HashMap<String, String>,
     /// The HTTP client.
     pub http: reqwest::Client,
+    /// What the server printed on stdout before `listening on` (the demo's welcome).
+    pub banner: Vec<String>,
 }
 
 fn bin() -> &'static str {
@@ -76,6 +78,7 @@ impl Server {
             .unwrap();
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();
+        let mut banner = Vec::new();
         let base = loop {
             let line = lines
                 .next()
@@ -84,6 +87,7 @@ impl Server {
             if let Some(rest) = line.strip_prefix("listening on ") {
                 break rest.trim().to_owned();
             }
+            banner.push(line);
         };
         // Keep draining stdout so the server never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
@@ -96,6 +100,7 @@ impl Server {
                 .timeout(HANG_GUARD)
                 .build()
                 .unwrap(),
+            banner,
         }
     }
 

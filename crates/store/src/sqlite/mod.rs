@@ -54,6 +54,7 @@ mod backup;
 mod collector;
 mod counters;
 pub mod insert;
+mod read_only;
 mod rows;
 pub mod schema;
 mod syncer;
@@ -75,6 +76,7 @@ use crate::read::{Filter, StreamRead};
 use crate::subscription::Subscription;
 use crate::verify::VerifyReport;
 pub use counters::WriterStats;
+pub use read_only::ReadOnlyStore;
 use schema::storage_error;
 use writer::{AppendJob, Writer, WriterCounters, WriterMsg};
 
