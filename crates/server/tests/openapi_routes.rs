@@ -18,6 +18,21 @@ async fn every_documented_endpoint_is_routed_and_guarded_as_documented() {
     };
     let (state, _) = AppState::open(config).await.unwrap();
     let app = router(state.clone());
+    // The read models start in the background: wait until the server says it is ready (an
+    // empty log is caught up at once, but a loaded machine may not have scheduled the runner
+    // yet), so `/readyz` below is checked against the settled answer.
+    for _ in 0..600 {
+        let ready = app
+            .clone()
+            .oneshot(Request::get("/readyz").body(Body::empty()).unwrap())
+            .await
+            .unwrap()
+            .status();
+        if ready.is_success() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     for e in ENDPOINTS {
         let path = e
             .path
