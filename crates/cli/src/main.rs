@@ -5,6 +5,7 @@
 //! operators' `backup` and `restore`. `docs/cli.md` is the reference.
 
 mod backup;
+mod bench;
 mod data_dir;
 mod demo;
 mod error;
@@ -42,6 +43,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Measure appends, ticket loads, a full rebuild, SSE latency and HTTP throughput.
+    Bench(bench::BenchArgs),
     /// Run the built-in demo on a fresh store and print what happened.
     Demo {
         /// Directory for the demo's store (must not hold a store yet). Default: a new
@@ -176,6 +179,7 @@ enum SlaCommand {
 async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
     let done = |()| ExitCode::SUCCESS;
     match command {
+        Command::Bench(args) => bench::run(args).await,
         Command::Demo {
             data_dir,
             script,
