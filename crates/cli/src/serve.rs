@@ -32,12 +32,20 @@ pub struct ServeArgs {
     /// The largest request body accepted, in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     pub body_limit: usize,
+    /// The largest raw mail `POST /intake/email` accepts, in bytes.
+    #[arg(long, default_value_t = ticketflow_intake_limit())]
+    pub intake_body_limit: usize,
     /// Seconds between SSE heartbeat comments.
     #[arg(long, default_value_t = 15)]
     pub heartbeat_secs: u64,
     /// Events an SSE subscriber may have buffered before it is told `lagged`.
     #[arg(long, default_value_t = 1024)]
     pub sse_buffer: usize,
+}
+
+/// The default mail size limit (10 MiB, the intake library's own limit).
+const fn ticketflow_intake_limit() -> usize {
+    10 * 1024 * 1024
 }
 
 /// Runs the server until Ctrl-C or SIGTERM.
@@ -70,6 +78,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         body_limit: args.body_limit,
         heartbeat: Duration::from_secs(args.heartbeat_secs.max(1)),
         sse_buffer: args.sse_buffer.max(1),
+        intake_body_limit: args.intake_body_limit,
         ..ServerConfig::new(args.data_dir)
     };
     let bind = SocketAddr::new(args.bind, args.port);
