@@ -7,6 +7,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use ticketflow_server::{ClockMode, ServerConfig};
 
+use crate::error::CliError;
+
 /// The `serve` subcommand's flags.
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
@@ -82,12 +84,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         ..ServerConfig::new(args.data_dir)
     };
     let bind = SocketAddr::new(args.bind, args.port);
-    ticketflow_server::serve(
+    match ticketflow_server::serve(
         config,
         bind,
         args.demo,
         ticketflow_server::shutdown_signal(),
     )
-    .await?;
-    Ok(())
+    .await
+    {
+        // Another server (or an import) holds the directory: the answer is no (exit 1).
+        Err(ticketflow_server::ServerError::Locked(e)) => Err(CliError::Locked(e).into()),
+        other => other.map_err(Into::into),
+    }
 }
