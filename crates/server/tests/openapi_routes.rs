@@ -26,7 +26,8 @@ async fn every_documented_endpoint_is_routed_and_guarded_as_documented() {
             .replace("{month}", "2026-03")
             .replace("{category}", "ticket")
             .replace("{stream_id}", "ticket-SD-1001")
-            .replace("{name}", "sla");
+            .replace("{name}", "sla")
+            .replace("{id}", "0192f5e0-7c1a-7d3e-8f00-1234567890ab");
         let method: Method = e.method.to_uppercase().parse().unwrap();
         let request = Request::builder()
             .method(method)
@@ -43,7 +44,7 @@ async fn every_documented_endpoint_is_routed_and_guarded_as_documented() {
             .as_u16();
         let want = match e.audience {
             Audience::Public => 200,
-            Audience::Token | Audience::Operator => 401,
+            Audience::Token | Audience::Operator | Audience::IntegratorOrOperator => 401,
         };
         assert_eq!(status, want, "{} {}", e.method, e.path);
     }
