@@ -87,7 +87,9 @@ pub enum CliError {
         detail: String,
     },
     /// The server could not be reached.
-    #[error("cannot reach the server at {url}: {reason}; is `ticketflow serve` running there (see --url)?")]
+    #[error(
+        "cannot reach the server at {url}: {reason}; is `ticketflow serve` running there (see --url)?"
+    )]
     Unreachable {
         /// The server's base URL.
         url: String,

@@ -45,7 +45,11 @@ pub async fn run(command: ProjectionsCommand) -> anyhow::Result<()> {
     match command {
         ProjectionsCommand::Status { server } => status(&ServerClient::new(&server)?).await,
         ProjectionsCommand::Rebuild { name, all, server } => {
-            let target = if all { "all".to_owned() } else { name.unwrap_or_default() };
+            let target = if all {
+                "all".to_owned()
+            } else {
+                name.unwrap_or_default()
+            };
             rebuild(&ServerClient::new(&server)?, &target).await
         }
     }
@@ -83,21 +87,28 @@ async fn rebuild(client: &ServerClient, target: &str) -> anyhow::Result<()> {
     let before = client.get("/projections").await?;
     let earlier_errors: Vec<(String, Value)> = rows(&before)
         .iter()
-        .map(|p| (p["name"].as_str().unwrap_or("").to_owned(), p["last_rebuild_error"].clone()))
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap_or("").to_owned(),
+                p["last_rebuild_error"].clone(),
+            )
+        })
         .collect();
     let started = client
         .send(client.request(Method::POST, &format!("/projections/{target}/rebuild")))
         .await?;
     let names: Vec<String> = started["rebuilding"]
         .as_array()
-        .map(|a| a.iter().filter_map(|n| n.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|n| n.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     let watched = std::io::stderr().is_terminal();
     let bar = watched.then(|| {
         let bar = ProgressBar::new(1);
-        if let Ok(style) =
-            ProgressStyle::with_template("rebuilding [{bar:40}] {pos}/{len} {msg}")
-        {
+        if let Ok(style) = ProgressStyle::with_template("rebuilding [{bar:40}] {pos}/{len} {msg}") {
             bar.set_style(style.progress_chars("=> "));
         }
         bar
@@ -117,7 +128,11 @@ async fn rebuild(client: &ServerClient, target: &str) -> anyhow::Result<()> {
             .copied()
             .filter(|p| p["state"] == "rebuilding")
             .collect();
-        let log = ours.iter().filter_map(|p| p["log_position"].as_u64()).max().unwrap_or(0);
+        let log = ours
+            .iter()
+            .filter_map(|p| p["log_position"].as_u64())
+            .max()
+            .unwrap_or(0);
         let done_position = busy
             .iter()
             .filter_map(|p| p["detail"]["shadow_position"].as_u64())
@@ -146,7 +161,13 @@ async fn rebuild(client: &ServerClient, target: &str) -> anyhow::Result<()> {
                             .find(|(n, _)| n == name)
                             .is_none_or(|(_, e)| *e != p["last_rebuild_error"])
                 })
-                .map(|p| format!("{}: {}", p["name"].as_str().unwrap_or("?"), p["last_rebuild_error"]))
+                .map(|p| {
+                    format!(
+                        "{}: {}",
+                        p["name"].as_str().unwrap_or("?"),
+                        p["last_rebuild_error"]
+                    )
+                })
                 .collect();
             if !failed.is_empty() {
                 return Err(CliError::Refused {

@@ -200,7 +200,10 @@ fn dispatch(event: SseFields, last: &mut Option<u64>) -> Option<Ended> {
             .unwrap_or(last.unwrap_or(0));
         return Some(Ended::Lagged(position));
     }
-    let position = event.id.as_deref().and_then(|i| i.trim().parse::<u64>().ok())?;
+    let position = event
+        .id
+        .as_deref()
+        .and_then(|i| i.trim().parse::<u64>().ok())?;
     if last.is_some_and(|l| position <= l) {
         return None;
     }

@@ -86,7 +86,9 @@ pub async fn run(command: WebhooksCommand) -> anyhow::Result<()> {
             let start_after = if from_now {
                 // The latest position the caller can see without operator rights: none is
                 // exposed to integrators, so ask readiness (no token needed).
-                client.get("/readyz").await?["log_position"].as_u64().unwrap_or(0)
+                client.get("/readyz").await?["log_position"]
+                    .as_u64()
+                    .unwrap_or(0)
             } else {
                 0
             };
@@ -103,7 +105,9 @@ pub async fn run(command: WebhooksCommand) -> anyhow::Result<()> {
             crate::out!("id      {}", text(&registered["endpoint"]["id"]));
             crate::out!("url     {}", text(&registered["endpoint"]["url"]));
             crate::out!("secret  {}", text(&registered["secret"]));
-            eprintln!("keep the secret now: it is not shown again (verify each request's Ticketflow-Signature with it)");
+            eprintln!(
+                "keep the secret now: it is not shown again (verify each request's Ticketflow-Signature with it)"
+            );
             Ok(())
         }
         WebhooksCommand::List { json, server } => {

@@ -32,9 +32,14 @@ async fn open(server: &Server, summary: &str, confidential: bool) -> String {
 
 /// Runs the CLI off the runtime's threads.
 async fn cli(args: Vec<String>) -> Output {
-    tokio::task::spawn_blocking(move || std::process::Command::new(bin()).args(args).output().unwrap())
-        .await
-        .unwrap()
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(bin())
+            .args(args)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
 }
 
 fn online(server: &Server, token: &str, args: &[&str]) -> Vec<String> {
@@ -112,7 +117,11 @@ async fn webhooks_intake_lock_and_rebuilds_work_against_the_real_server() {
             &json!({"url": url, "confidential_text": true}),
         )
         .await;
-    assert_eq!(status, StatusCode::FORBIDDEN, "an unscoped integrator cannot grant itself confidential text: {body}");
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "an unscoped integrator cannot grant itself confidential text: {body}"
+    );
     let (status, body) = server
         .post("/webhooks", "hook", &json!({"url": "ftp://nowhere"}))
         .await;
@@ -163,7 +172,10 @@ async fn webhooks_intake_lock_and_rebuilds_work_against_the_real_server() {
         .iter()
         .map(|e| e["global_position"].as_u64().unwrap())
         .collect();
-    assert!(positions.windows(2).all(|w| w[0] < w[1]), "in log order: {positions:?}");
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "in log order: {positions:?}"
+    );
     let of = |key: &str| -> Vec<&Value> {
         events
             .iter()
@@ -184,9 +196,16 @@ async fn webhooks_intake_lock_and_rebuilds_work_against_the_real_server() {
     assert_eq!(status, StatusCode::OK, "{attempts}");
     let attempts = attempts.as_array().unwrap();
     assert!(!attempts.is_empty());
-    assert!(attempts.iter().all(|a| a["outcome"]["code"] == 200), "{attempts:?}");
+    assert!(
+        attempts.iter().all(|a| a["outcome"]["code"] == 200),
+        "{attempts:?}"
+    );
     let out = cli(online(&server, "hook", &["webhooks", "deliveries", &id])).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("HTTP 200"));
     let (status, _) = server.get("/webhooks/not-an-id", "hook").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -206,7 +225,11 @@ async fn webhooks_intake_lock_and_rebuilds_work_against_the_real_server() {
     let file = server.path().join("first.eml");
     std::fs::write(&file, &first).unwrap();
     let out = cli(online(&server, "ops", &["intake", file.to_str().unwrap()])).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let printed = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     let key = printed.strip_prefix("opened ").expect(&printed).to_owned();
     // Shared with the organisation: a colleague of the sender sees it.
@@ -247,24 +270,51 @@ async fn webhooks_intake_lock_and_rebuilds_work_against_the_real_server() {
     // --- The lock: no import, no second server ---------------------------------------------
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/outage.jsonl");
     let dir = server.path().to_str().unwrap().to_owned();
-    let out = cli(vec!["import".into(), script.into(), "--data-dir".into(), dir.clone()]).await;
+    let out = cli(vec![
+        "import".into(),
+        script.into(),
+        "--data-dir".into(),
+        dir.clone(),
+    ])
+    .await;
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("a server is running on") && stderr.contains("stop it first"), "{stderr}");
-    let out = cli(vec!["serve".into(), "--port".into(), "0".into(), "--data-dir".into(), dir]).await;
+    assert!(
+        stderr.contains("a server is running on") && stderr.contains("stop it first"),
+        "{stderr}"
+    );
+    let out = cli(vec![
+        "serve".into(),
+        "--port".into(),
+        "0".into(),
+        "--data-dir".into(),
+        dir,
+    ])
+    .await;
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("a server is running on"));
 
     // --- Projections: rebuild everything online, then all caught up -------------------------
     let out = cli(online(&server, "ops", &["projections", "rebuild", "--all"])).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("rebuilt and swapped in"));
     let out = cli(online(&server, "ops", &["projections", "status"])).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let table = String::from_utf8_lossy(&out.stdout).into_owned();
     let rows: Vec<&str> = table.lines().skip(1).collect();
     assert_eq!(rows.len(), 8, "{table}");
-    assert!(rows.iter().all(|r| r.trim_end().ends_with("live")), "{table}");
+    assert!(
+        rows.iter().all(|r| r.trim_end().ends_with("live")),
+        "{table}"
+    );
     let out = cli(online(&server, "kim", &["projections", "status"])).await;
     assert_eq!(out.status.code(), Some(1), "a customer is refused");
 }

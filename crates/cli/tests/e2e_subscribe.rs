@@ -64,7 +64,13 @@ async fn subscribe_prints_every_event_exactly_once_across_a_server_restart() {
     let before = server.log_position().await;
 
     let mut child = Command::new(bin())
-        .args(["subscribe", "--url", &server.base, "--token", &tokens["feed"]])
+        .args([
+            "subscribe",
+            "--url",
+            &server.base,
+            "--token",
+            &tokens["feed"],
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

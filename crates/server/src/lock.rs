@@ -110,7 +110,11 @@ mod tests {
         let refused = DataDirLock::acquire(dir.path(), "import").unwrap_err();
         let message = refused.to_string();
         assert!(
-            message.contains(&format!("a server is running on {} (pid {})", dir.path().display(), std::process::id())),
+            message.contains(&format!(
+                "a server is running on {} (pid {})",
+                dir.path().display(),
+                std::process::id()
+            )),
             "{message}"
         );
         drop(first);

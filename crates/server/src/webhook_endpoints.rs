@@ -27,9 +27,7 @@ use ticketflow_access::{Principal, redact_free_text, redacts_free_text};
 use ticketflow_engine::projection::ProjectionHandle;
 use ticketflow_events::{Actor, Role, TicketKey};
 use ticketflow_projections::TicketOverview;
-use ticketflow_webhooks::{
-    EndpointId, NewEndpoint, Redactor, WebhookError, WebhookRegistry,
-};
+use ticketflow_webhooks::{EndpointId, NewEndpoint, Redactor, WebhookError, WebhookRegistry};
 
 use crate::auth::Caller;
 use crate::body::{json_body, strict};
@@ -89,9 +87,11 @@ fn webhook_problem(e: WebhookError) -> Problem {
         WebhookError::UnknownEndpoint { .. } | WebhookError::MalformedId { .. } => {
             Problem::not_found(e.to_string())
         }
-        _ if e.is_caller_error() => {
-            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-webhook", e.to_string())
-        }
+        _ if e.is_caller_error() => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-webhook",
+            e.to_string(),
+        ),
         _ => Problem::internal(e.to_string()),
     }
 }
