@@ -172,3 +172,19 @@ pub fn print_welcome(state: &AppState, address: SocketAddr) -> Result<(), Server
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_demo_contact_directory_covers_every_demo_organisation() {
+        let config = scenario(Utc::now());
+        let text = demo_contacts(&config);
+        let directory = ticketflow_intake::ContactDirectory::from_toml(&text).unwrap();
+        let contact = directory.find("someone@northwind-01.example").unwrap();
+        assert_eq!(contact.organisation.id.0, DEMO_ORGANISATION);
+        assert_eq!(text.matches("[[organisation]]").count(), config.customers);
+    }
+}
