@@ -86,6 +86,9 @@ pub enum CliError {
         /// The problem's detail sentence.
         detail: String,
     },
+    /// An online rebuild stopped with an error; the old read model stays in use.
+    #[error("rebuilds failed (the previous read models keep answering): {0}")]
+    RebuildFailed(String),
     /// The server could not be reached.
     #[error(
         "cannot reach the server at {url}: {reason}; is `ticketflow serve` running there (see --url)?"
@@ -124,7 +127,7 @@ impl CliError {
     /// The process exit code for this failure.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::BrokenBackup { .. } | CliError::Locked(_) => 1,
+            CliError::BrokenBackup { .. } | CliError::Locked(_) | CliError::RebuildFailed(_) => 1,
             CliError::Refused { status, .. } if *status == 403 || *status == 409 => 1,
             _ => 2,
         }

@@ -170,11 +170,7 @@ async fn rebuild(client: &ServerClient, target: &str) -> anyhow::Result<()> {
                 })
                 .collect();
             if !failed.is_empty() {
-                return Err(CliError::Refused {
-                    status: 500,
-                    detail: format!("rebuilds failed: {}", failed.join("; ")),
-                }
-                .into());
+                return Err(CliError::RebuildFailed(failed.join("; ")).into());
             }
             crate::out!("rebuilt and swapped in: {}", names.join(", "));
             return Ok(());
