@@ -211,3 +211,46 @@ fn dispatch(event: SseFields, last: &mut Option<u64>) -> Option<Ended> {
     *last = Some(position);
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(lines: &[&str]) -> SseFields {
+        let mut fields = SseFields::default();
+        for line in lines {
+            fields.field(line);
+        }
+        fields
+    }
+
+    #[test]
+    fn an_event_at_or_before_the_last_printed_position_is_never_printed_again() {
+        let mut last = Some(5);
+        assert!(
+            dispatch(
+                event(&["id: 5", "event: TicketOpened", "data: {}"]),
+                &mut last
+            )
+            .is_none()
+        );
+        assert_eq!(last, Some(5));
+        assert!(dispatch(event(&["id: 6", "data: {}"]), &mut last).is_none());
+        assert_eq!(last, Some(6));
+        assert!(dispatch(event(&[": heartbeat"]), &mut last).is_none());
+        assert_eq!(last, Some(6));
+    }
+
+    #[test]
+    fn lagged_names_the_position_to_resume_after() {
+        let mut last = Some(9);
+        let ended = dispatch(
+            event(&[
+                "event: lagged",
+                r#"data: {"resume_after": 7, "detail": "x"}"#,
+            ]),
+            &mut last,
+        );
+        assert!(matches!(ended, Some(Ended::Lagged(7))));
+    }
+}

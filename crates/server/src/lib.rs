@@ -77,6 +77,8 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
 }
 
 /// The API's routes without middleware or state (see [`router_with`] to add more).
+/// `POST /intake/email` is added by [`router_with`], because its body limit is its own
+/// setting ([`ServerConfig::intake_body_limit`]).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(operations::healthz))
