@@ -182,7 +182,14 @@ async fn webhooks_intake_lock_and_rebuilds_work_against_the_real_server() {
             .filter(|e| e["stream_id"] == format!("ticket-{key}"))
             .collect()
     };
-    assert!(!of(&public).is_empty());
+    let opened = of(&public)
+        .into_iter()
+        .find(|e| e["event_type"] == "TicketOpened")
+        .expect("the public ticket's opening was delivered");
+    assert!(
+        opened["data"].to_string().contains("Printer queue stuck"),
+        "a public ticket keeps its text: {opened}"
+    );
     let confidential = of(&hidden);
     assert!(!confidential.is_empty());
     for e in confidential {

@@ -212,8 +212,21 @@ pub async fn serve(
         state.views.ticket_overview.clone(),
     ));
     let store: Arc<dyn ticketflow_store::EventStore> = state.store.clone();
-    let dispatcher =
-        ticketflow_webhooks::Dispatcher::start(store, state.webhooks.clone(), dispatcher_config);
+    // Webhook redaction asks the ticket overview: let the read models catch up with the log
+    // first (in the background; the API answers meanwhile), then start the dispatcher.
+    let catching_up = state.clone();
+    let dispatcher = tokio::spawn(async move {
+        if let Ok(head) =
+            ticketflow_store::EventStore::last_position(catching_up.store.as_ref()).await
+        {
+            let _ = catching_up.runner.wait_for(head).await;
+        }
+        ticketflow_webhooks::Dispatcher::start(
+            store,
+            catching_up.webhooks.clone(),
+            dispatcher_config,
+        )
+    });
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .map_err(|source| ServerError::Bind {
@@ -253,7 +266,11 @@ pub async fn serve(
     if let Some(task) = scheduler_task {
         let _ = task.await;
     }
-    dispatcher.shutdown().await;
+    // Still waiting for the read models: stop waiting. Started: stop it gracefully.
+    dispatcher.abort();
+    if let Ok(handle) = dispatcher.await {
+        handle.shutdown().await;
+    }
     state.close().await;
     drop(lock);
     result.map_err(|source| ServerError::Io {

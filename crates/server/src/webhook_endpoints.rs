@@ -39,20 +39,29 @@ pub const DEFAULT_DELIVERIES: usize = 50;
 
 /// The redactor the server's dispatcher runs: events of a confidential ticket lose their
 /// free text (see `ticketflow_access::policy::FREE_TEXT_FIELDS`) unless the endpoint has the
-/// confidential-text scope. A ticket the overview does not know yet counts as confidential,
-/// as on SSE: redacting too much is the safe side.
+/// confidential-text scope. A ticket the overview does not know yet counts as confidential
+/// (unless the event is its opening, which says so itself), as on SSE: redacting too much is
+/// the safe side. The server starts the dispatcher only once the read models have caught up
+/// with the log, so this fallback is rare.
 pub fn redactor(overview: ProjectionHandle<TicketOverview>) -> Redactor {
     std::sync::Arc::new(move |endpoint, event, mut data: Value| {
         if event.stream_id.category() != TicketKey::CATEGORY {
             return Some(data);
         }
-        let confidential = event
+        let known = event
             .stream_id
             .entity()
             .and_then(|k| k.parse::<TicketKey>().ok())
             .and_then(|k| overview.current().get(&Actor::system("webhooks"), &k))
-            .is_none_or(|s| s.confidential)
-            || data["confidential"] == Value::Bool(true);
+            .map(|s| s.confidential);
+        let confidential = match known {
+            Some(c) => c || data["confidential"] == Value::Bool(true),
+            // The opening event says itself whether the ticket is confidential.
+            None if event.event_type == "TicketOpened" => {
+                data["confidential"] != Value::Bool(false)
+            }
+            None => true,
+        };
         let role = Role::Integrator {
             confidential_text: endpoint.confidential_text,
         };
