@@ -91,7 +91,7 @@ async fn post_mail(server: &Server, token: &str, raw: &str) -> (StatusCode, Valu
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_intake_lock_and_rebuilds_work_against_the_real_server() {
     let server = Server::start(
-        &[],
+        &["--intake-body-limit", "65536"],
         &[
             ("kim", &["--role", "customer", "--organisation", "acme"]),
             ("lea", &["--role", "customer", "--organisation", "acme"]),
@@ -273,6 +273,19 @@ async fn webhooks_intake_lock_and_rebuilds_work_against_the_real_server() {
     )
     .await;
     assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // Mails have their own size limit (`--intake-body-limit`, here 64 KiB).
+    let huge = mail(
+        "kim@acme.example",
+        "A very long mail",
+        "m4@acme.example",
+        &"x".repeat(70_000),
+    );
+    let (status, body) = post_mail(&server, "ops", &huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(
+        body["type"],
+        "https://ticketflow.invalid/problems/body-too-large"
+    );
 
     // --- The lock: no import, no second server ---------------------------------------------
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scripts/outage.jsonl");
