@@ -5,6 +5,7 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request};
+use ticketflow_engine::projection::ProjectionState;
 use ticketflow_server::openapi::{Audience, ENDPOINTS};
 use ticketflow_server::{AppState, ClockMode, ServerConfig, router};
 use tower::ServiceExt;
@@ -17,6 +18,18 @@ async fn every_documented_endpoint_is_routed_and_guarded_as_documented() {
         ..ServerConfig::new(dir.path())
     };
     let (state, _) = AppState::open(config).await.unwrap();
+    // `/readyz` answers 200 once the read models are live: wait for that first (on an empty
+    // log it is a moment after start).
+    loop {
+        let progress = state.runner.progress().await.unwrap();
+        if progress
+            .iter()
+            .all(|p| !matches!(p.state, ProjectionState::CatchingUp))
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     let app = router(state.clone());
     for e in ENDPOINTS {
         let path = e
