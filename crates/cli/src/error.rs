@@ -75,6 +75,30 @@ pub enum CliError {
         /// The data directory.
         dir: PathBuf,
     },
+    /// Another process (a server, an import, a restore) holds the data directory.
+    #[error(transparent)]
+    Locked(#[from] ticketflow_server::lock::LockError),
+    /// The server answered with an error (its problem detail).
+    #[error("the server refused: {detail} (HTTP {status})")]
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The problem's detail sentence.
+        detail: String,
+    },
+    /// An online rebuild stopped with an error; the old read model stays in use.
+    #[error("rebuilds failed (the previous read models keep answering): {0}")]
+    RebuildFailed(String),
+    /// The server could not be reached.
+    #[error(
+        "cannot reach the server at {url}: {reason}; is `ticketflow serve` running there (see --url)?"
+    )]
+    Unreachable {
+        /// The server's base URL.
+        url: String,
+        /// What failed.
+        reason: String,
+    },
     /// The backup's hash chains are broken: restoring it would restore a tampered log.
     #[error("the backup {path} is not intact ({detail}); nothing was restored")]
     BrokenBackup {
@@ -103,7 +127,8 @@ impl CliError {
     /// The process exit code for this failure.
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::BrokenBackup { .. } => 1,
+            CliError::BrokenBackup { .. } | CliError::Locked(_) | CliError::RebuildFailed(_) => 1,
+            CliError::Refused { status, .. } if *status == 403 || *status == 409 => 1,
             _ => 2,
         }
     }

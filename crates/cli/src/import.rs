@@ -75,6 +75,9 @@ pub async fn run(path: &Path, data_dir: &DataDir, until: Option<Timestamp>) -> a
 
     let root = data_dir.root();
     std::fs::create_dir_all(root).with_context(|| format!("creating {}", root.display()))?;
+    // The server writes to the log too: refuse while one runs (and keep one from starting).
+    let _lock =
+        ticketflow_server::lock::DataDirLock::acquire(root, "import").map_err(CliError::from)?;
     let store = Arc::new(
         SqliteStore::open(data_dir.store_file(), SqliteOptions::default())
             .with_context(|| format!("opening {}", data_dir.store_file().display()))?,

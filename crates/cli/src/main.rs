@@ -2,7 +2,8 @@
 //!
 //! Offline jobs on a data directory or a file, one module per subcommand: the demo, auditors'
 //! `history` and `verify`, support leads' `sla report`, everyone's `simulate` and `import`,
-//! operators' `backup` and `restore`. `docs/cli.md` is the reference.
+//! operators' `backup` and `restore`; and the online commands that talk to a running server
+//! (`subscribe`, `projections`, `webhooks`, `intake`). `docs/cli.md` is the reference.
 
 mod backup;
 mod bench;
@@ -13,16 +14,21 @@ mod history;
 mod import;
 mod import_log;
 mod instant;
+mod intake;
 mod output;
 mod progress;
+mod projections;
 mod replay;
 mod restore;
 mod script;
 mod serve;
+mod server_client;
 mod simulate;
 mod sla_report;
+mod subscribe;
 mod tokens;
 mod verify;
+mod webhooks;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,6 +66,24 @@ enum Command {
     },
     /// Run the HTTP API (and the scheduler and read models) on the data directory.
     Serve(serve::ServeArgs),
+    /// Print the server's events as JSON lines from a position, resuming across
+    /// disconnects without repeating an event (integrator or auditor token).
+    Subscribe(subscribe::SubscribeArgs),
+    /// The read models of a running server: status and online rebuilds (operator token).
+    #[command(subcommand)]
+    Projections(projections::ProjectionsCommand),
+    /// Manage a running server's outgoing webhooks (integrator or operator token).
+    #[command(subcommand)]
+    Webhooks(webhooks::WebhooksCommand),
+    /// Post a raw email (RFC 5322 file, `-` for stdin) to a running server's intake
+    /// (operator token, the mail gateway's).
+    Intake {
+        /// The message file.
+        file: PathBuf,
+        /// The server.
+        #[command(flatten)]
+        server: server_client::ServerArgs,
+    },
     /// Issue, list and revoke bearer tokens for the HTTP API.
     #[command(subcommand)]
     Tokens(tokens::TokensCommand),
@@ -254,6 +278,10 @@ async fn dispatch(command: Command) -> anyhow::Result<ExitCode> {
             .map(done),
         Command::Serve(args) => serve::run(args).await.map(done),
         Command::Tokens(command) => tokens::run(command).map(done),
+        Command::Subscribe(args) => subscribe::run(args).await.map(done),
+        Command::Projections(command) => projections::run(command).await.map(done),
+        Command::Webhooks(command) => webhooks::run(command).await.map(done),
+        Command::Intake { file, server } => intake::run(&file, &server).await.map(done),
     }
 }
 

@@ -36,8 +36,12 @@ pub async fn run(from: &Path, data_dir: &DataDir, force: bool) -> anyhow::Result
         .into());
     }
     let root = data_dir.root();
+    let _lock =
+        ticketflow_server::lock::DataDirLock::acquire(root, "restore").map_err(CliError::from)?;
     let occupied = match std::fs::read_dir(root) {
-        Ok(mut entries) => entries.next().is_some(),
+        Ok(entries) => entries
+            .filter_map(Result::ok)
+            .any(|e| e.file_name() != ticketflow_server::lock::LOCK_FILE),
         Err(_) => false,
     };
     if occupied && !force {

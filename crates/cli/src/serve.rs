@@ -7,6 +7,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use ticketflow_server::{ClockMode, ServerConfig};
 
+use crate::error::CliError;
+
 /// The `serve` subcommand's flags.
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
@@ -32,12 +34,20 @@ pub struct ServeArgs {
     /// The largest request body accepted, in bytes.
     #[arg(long, default_value_t = 1024 * 1024)]
     pub body_limit: usize,
+    /// The largest raw mail `POST /intake/email` accepts, in bytes.
+    #[arg(long, default_value_t = ticketflow_intake_limit())]
+    pub intake_body_limit: usize,
     /// Seconds between SSE heartbeat comments.
     #[arg(long, default_value_t = 15)]
     pub heartbeat_secs: u64,
     /// Events an SSE subscriber may have buffered before it is told `lagged`.
     #[arg(long, default_value_t = 1024)]
     pub sse_buffer: usize,
+}
+
+/// The default mail size limit (10 MiB, the intake library's own limit).
+const fn ticketflow_intake_limit() -> usize {
+    10 * 1024 * 1024
 }
 
 /// Runs the server until Ctrl-C or SIGTERM.
@@ -70,15 +80,20 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         body_limit: args.body_limit,
         heartbeat: Duration::from_secs(args.heartbeat_secs.max(1)),
         sse_buffer: args.sse_buffer.max(1),
+        intake_body_limit: args.intake_body_limit,
         ..ServerConfig::new(args.data_dir)
     };
     let bind = SocketAddr::new(args.bind, args.port);
-    ticketflow_server::serve(
+    match ticketflow_server::serve(
         config,
         bind,
         args.demo,
         ticketflow_server::shutdown_signal(),
     )
-    .await?;
-    Ok(())
+    .await
+    {
+        // Another server (or an import) holds the directory: the answer is no (exit 1).
+        Err(ticketflow_server::ServerError::Locked(e)) => Err(CliError::Locked(e).into()),
+        other => other.map_err(Into::into),
+    }
 }

@@ -256,6 +256,8 @@ async fn every_role_gets_exactly_what_the_policy_allows_on_every_endpoint() {
 
     // Endpoints that do not depend on one ticket.
     let backup = json!({});
+    let hook = json!({"url": "http://127.0.0.1:9/hook", "description": "matrix"});
+    let hook_scoped = json!({"url": "http://127.0.0.1:9/hook", "confidential_text": true});
     let general: Vec<(Method, &str, Option<&Value>, Row)> = vec![
         (
             Method::GET,
@@ -322,6 +324,55 @@ async fn every_role_gets_exactly_what_the_policy_allows_on_every_endpoint() {
             "/backup",
             Some(&backup),
             [403, 403, 403, 403, 403, 403, 403, 201, 403],
+        ),
+        (
+            Method::GET,
+            "/webhooks",
+            None,
+            [403, 403, 403, 403, 403, 403, 403, 200, 200],
+        ),
+        (
+            Method::POST,
+            "/webhooks",
+            Some(&hook),
+            [403, 403, 403, 403, 403, 403, 403, 201, 201],
+        ),
+        (
+            Method::POST,
+            "/webhooks",
+            Some(&hook_scoped),
+            [403, 403, 403, 403, 403, 403, 403, 201, 403],
+        ),
+        (
+            Method::GET,
+            "/webhooks/0192f5e0-7c1a-7d3e-8f00-1234567890ab",
+            None,
+            [403, 403, 403, 403, 403, 403, 403, 404, 404],
+        ),
+        (
+            Method::GET,
+            "/webhooks/0192f5e0-7c1a-7d3e-8f00-1234567890ab/deliveries",
+            None,
+            [403, 403, 403, 403, 403, 403, 403, 404, 404],
+        ),
+        (
+            Method::DELETE,
+            "/webhooks/0192f5e0-7c1a-7d3e-8f00-1234567890ab",
+            None,
+            [403, 403, 403, 403, 403, 403, 403, 404, 404],
+        ),
+        (
+            Method::POST,
+            "/webhooks/0192f5e0-7c1a-7d3e-8f00-1234567890ab/rotate-secret",
+            None,
+            [403, 403, 403, 403, 403, 403, 403, 404, 404],
+        ),
+        // Intake takes the mail gateway's operator token; a JSON body is the wrong media type.
+        (
+            Method::POST,
+            "/intake/email",
+            Some(&hook),
+            [403, 403, 403, 403, 403, 403, 403, 415, 403],
         ),
         (Method::GET, "/healthz", None, [200; 9]),
         (Method::GET, "/readyz", None, [200; 9]),

@@ -61,4 +61,20 @@ async fn serve_demo_loads_a_living_desk_and_prints_working_tokens() {
     let mut feed =
         e2e_support::SseReader::open(&server, "/streams/all", "demo-integrator", None).await;
     assert_eq!(feed.next().await.unwrap().id.as_deref(), Some("1"));
+
+    // The demo writes a contact directory, so email intake works out of the box.
+    let raw = "From: kim@northwind-01.example\r\nSubject: Scanner jams\r\nMessage-ID: <demo-1@northwind-01.example>\r\n\r\nIt jams on A3.\r\n";
+    let (status, taken) = e2e_support::send(
+        server
+            .request(
+                reqwest::Method::POST,
+                "/intake/email",
+                Some("demo-operator"),
+            )
+            .header("content-type", "message/rfc822")
+            .body(raw),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{taken}");
+    assert_eq!(taken["outcome"], "opened");
 }

@@ -82,6 +82,50 @@ fn simulation_now(simulation: &Simulation) -> chrono::DateTime<Utc> {
     ticketflow_engine::Clock::now(simulation.clock())
 }
 
+/// Writes `DIR/contacts.toml` for the demo's organisations unless the file exists, so email
+/// intake works out of the box: each organisation `NAME-NN` takes mail from the domain
+/// `NAME-NN.example`, and each of its scenario contacts `kim@NAME-NN` writes as
+/// `kim@NAME-NN.example` (so their mails are theirs on the tickets).
+pub fn write_contacts_if_missing(config: &ServerConfig) -> Result<(), ServerError> {
+    let path = config.data_dir.join(ticketflow_intake::CONTACTS_FILE);
+    if path.exists() {
+        return Ok(());
+    }
+    let text = demo_contacts(&scenario(Utc::now()));
+    std::fs::write(&path, text).map_err(|source| ServerError::Io { path, source })
+}
+
+/// The contact directory (TOML) of a scenario's organisations and contacts.
+pub fn demo_contacts(config: &ScenarioConfig) -> String {
+    use std::fmt::Write as _;
+    let mut root = ticketflow_scenario::random::SplitMix64::new(config.seed);
+    let mut customer_rng = root.fork();
+    let mut text = String::from(
+        "# The demo's customer organisations (written by `serve --demo`; edit freely).\n# See docs/email-intake.md.\n",
+    );
+    for i in 0..config.customers {
+        let customer = ticketflow_scenario::cast::Customer::generate(i, &mut customer_rng.fork());
+        let org = &customer.organisation.0;
+        let region = match customer.region {
+            Region::Dach => "dach",
+            Region::International => "international",
+        };
+        let _ = write!(
+            text,
+            "\n[[organisation]]\nid = \"{org}\"\nregion = \"{region}\"\nextended_support_budget = {}\ndomains = [\"{org}.example\"]\n",
+            customer.extended_support_budget
+        );
+        for contact in &customer.contacts {
+            let _ = write!(
+                text,
+                "\n[[contact]]\nemail = \"{}.example\"\norganisation = \"{org}\"\nid = \"{}\"\n",
+                contact.id, contact.id
+            );
+        }
+    }
+    text
+}
+
 /// The demo tokens: name and role.
 pub fn demo_roles() -> Vec<(&'static str, Role)> {
     vec![
@@ -127,4 +171,20 @@ pub fn print_welcome(state: &AppState, address: SocketAddr) -> Result<(), Server
         println!("Try: curl -H 'Authorization: Bearer {token}' http://{address}/tickets");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn the_demo_contact_directory_covers_every_demo_organisation() {
+        let config = scenario(Utc::now());
+        let text = demo_contacts(&config);
+        let directory = ticketflow_intake::ContactDirectory::from_toml(&text).unwrap();
+        let contact = directory.find("someone@northwind-01.example").unwrap();
+        assert_eq!(contact.organisation.id.0, DEMO_ORGANISATION);
+        assert_eq!(text.matches("[[organisation]]").count(), config.customers);
+    }
 }

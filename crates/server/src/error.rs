@@ -33,6 +33,12 @@ pub enum ServerError {
     /// The scheduler failed.
     #[error("the scheduler failed: {0}")]
     Scheduler(#[from] ticketflow_engine::SchedulerError),
+    /// The webhook registry could not be opened.
+    #[error(transparent)]
+    Webhooks(#[from] ticketflow_webhooks::WebhookError),
+    /// Another process holds the data directory.
+    #[error(transparent)]
+    Locked(#[from] crate::lock::LockError),
     /// Loading the demo scenario failed.
     #[error("loading the demo scenario failed: {0}")]
     Demo(String),

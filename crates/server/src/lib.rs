@@ -20,8 +20,10 @@ pub mod auth;
 pub mod body;
 pub mod commands;
 pub mod demo;
+pub mod email_intake;
 pub mod error;
 pub mod keys;
+pub mod lock;
 pub mod metrics;
 pub mod openapi;
 pub mod operations;
@@ -29,6 +31,7 @@ pub mod problem;
 pub mod queries;
 pub mod state;
 pub mod streams;
+pub mod webhook_endpoints;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -40,6 +43,7 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use std::sync::Arc;
 
 pub use error::ServerError;
 pub use problem::Problem;
@@ -57,7 +61,12 @@ pub fn router(state: AppState) -> Router {
 /// `State<AppState>` and authenticate with [`auth::Caller`].
 pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let limit = state.config.body_limit;
+    let intake_limit = state.config.intake_body_limit;
     routes()
+        .route(
+            "/intake/email",
+            post(email_intake::take_in).layer(DefaultBodyLimit::max(intake_limit)),
+        )
         .merge(extra)
         .fallback(|| async {
             Problem::not_found("there is no such endpoint; GET /openapi.json lists them")
@@ -68,6 +77,8 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
 }
 
 /// The API's routes without middleware or state (see [`router_with`] to add more).
+/// `POST /intake/email` is added by [`router_with`], because its body limit is its own
+/// setting ([`ServerConfig::intake_body_limit`]).
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(operations::healthz))
@@ -114,6 +125,22 @@ pub fn routes() -> Router<AppState> {
         .route("/projections/{name}/rebuild", post(operations::rebuild))
         .route("/backup", post(operations::backup))
         .route("/clock/advance", post(operations::advance_clock))
+        .route(
+            "/webhooks",
+            post(webhook_endpoints::register).get(webhook_endpoints::list),
+        )
+        .route(
+            "/webhooks/{id}",
+            get(webhook_endpoints::get).delete(webhook_endpoints::remove),
+        )
+        .route(
+            "/webhooks/{id}/rotate-secret",
+            post(webhook_endpoints::rotate_secret),
+        )
+        .route(
+            "/webhooks/{id}/deliveries",
+            get(webhook_endpoints::deliveries),
+        )
 }
 
 /// Counts every request by route and status, and turns any error the framework answered in
@@ -162,20 +189,44 @@ async fn observe(State(state): State<AppState>, request: Request, next: Next) ->
     response
 }
 
-/// Runs the server: opens the runtime (loading the demo first when `demo` is set and the
-/// store is empty), binds `bind` (port 0 picks a free one), prints
-/// `listening on http://ADDRESS` on stdout, and serves until `shutdown` completes; then
-/// stops the scheduler, writes projection checkpoints and closes the store.
+/// Runs the server: takes the data directory's lock (`server.lock`; refused while another
+/// server, an import or a restore holds it), opens the runtime (loading the demo first when
+/// `demo` is set and the store is empty), starts the webhook dispatcher, binds `bind` (port 0
+/// picks a free one), prints `listening on http://ADDRESS` on stdout, and serves until
+/// `shutdown` completes; then stops the scheduler and the dispatcher, writes projection
+/// checkpoints, closes the store and releases the lock.
 pub async fn serve(
     config: ServerConfig,
     bind: SocketAddr,
     demo: bool,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
+    let lock = lock::DataDirLock::acquire(&config.data_dir, "server")?;
     if demo {
         demo::load_if_empty(&config).await?;
+        demo::write_contacts_if_missing(&config)?;
     }
     let (state, scheduler) = AppState::open(config).await?;
+    let mut dispatcher_config = state.config.webhooks.clone();
+    dispatcher_config.redactor = Some(webhook_endpoints::redactor(
+        state.views.ticket_overview.clone(),
+    ));
+    let store: Arc<dyn ticketflow_store::EventStore> = state.store.clone();
+    // Webhook redaction asks the ticket overview: let the read models catch up with the log
+    // first (in the background; the API answers meanwhile), then start the dispatcher.
+    let catching_up = state.clone();
+    let dispatcher = tokio::spawn(async move {
+        if let Ok(head) =
+            ticketflow_store::EventStore::last_position(catching_up.store.as_ref()).await
+        {
+            let _ = catching_up.runner.wait_for(head).await;
+        }
+        ticketflow_webhooks::Dispatcher::start(
+            store,
+            catching_up.webhooks.clone(),
+            dispatcher_config,
+        )
+    });
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .map_err(|source| ServerError::Bind {
@@ -215,7 +266,13 @@ pub async fn serve(
     if let Some(task) = scheduler_task {
         let _ = task.await;
     }
+    // Still waiting for the read models: stop waiting. Started: stop it gracefully.
+    dispatcher.abort();
+    if let Ok(handle) = dispatcher.await {
+        handle.shutdown().await;
+    }
     state.close().await;
+    drop(lock);
     result.map_err(|source| ServerError::Io {
         path: std::path::PathBuf::from(address.to_string()),
         source,

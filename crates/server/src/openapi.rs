@@ -23,6 +23,8 @@ pub enum Audience {
     Token,
     /// Operators only.
     Operator,
+    /// Integrators and operators (webhook management).
+    IntegratorOrOperator,
 }
 
 /// One endpoint: method, path, summary, audience and request body schema (if any).
@@ -56,7 +58,7 @@ const fn ep(
     }
 }
 
-use Audience::{Operator, Public, Token};
+use Audience::{IntegratorOrOperator, Operator, Public, Token};
 
 /// Every endpoint of the API (the router and this list are kept in step by a test).
 pub const ENDPOINTS: &[Endpoint] = &[
@@ -266,6 +268,55 @@ pub const ENDPOINTS: &[Endpoint] = &[
         Operator,
         Some("AdvanceRequest"),
     ),
+    ep(
+        "post",
+        "/webhooks",
+        "Register a webhook endpoint; answers 201 with its signing secret, shown once.",
+        IntegratorOrOperator,
+        Some("NewEndpoint"),
+    ),
+    ep(
+        "get",
+        "/webhooks",
+        "Every webhook endpoint (without secrets).",
+        IntegratorOrOperator,
+        None,
+    ),
+    ep(
+        "get",
+        "/webhooks/{id}",
+        "One webhook endpoint with its checkpoint and health.",
+        IntegratorOrOperator,
+        None,
+    ),
+    ep(
+        "delete",
+        "/webhooks/{id}",
+        "Remove a webhook endpoint and its delivery log (204).",
+        IntegratorOrOperator,
+        None,
+    ),
+    ep(
+        "post",
+        "/webhooks/{id}/rotate-secret",
+        "Replace an endpoint's signing secret; the new one is shown once.",
+        IntegratorOrOperator,
+        None,
+    ),
+    ep(
+        "get",
+        "/webhooks/{id}/deliveries",
+        "The most recent delivery attempts, newest first (`?limit=1..1000`, default 50).",
+        IntegratorOrOperator,
+        None,
+    ),
+    ep(
+        "post",
+        "/intake/email",
+        "Take in a raw RFC 5322 mail (`Content-Type: message/rfc822`): opens a Request or comments on the ticket named in the subject; answers {ticket, outcome, replayed}.",
+        Operator,
+        Some("RawMail"),
+    ),
 ];
 
 /// Moves `$defs` of a schemars schema into `components` and points its `$ref`s there.
@@ -345,6 +396,18 @@ pub fn document() -> Value {
             "to": {"type": "string", "format": "date-time"}, "seconds": {"type": "integer", "minimum": 0}}}),
     );
     components.insert(
+        "NewEndpoint".into(),
+        json!({"type": "object", "required": ["url"], "additionalProperties": false, "properties": {
+            "url": {"type": "string", "description": "An absolute http:// or https:// URL."},
+            "filter": {"type": "object", "additionalProperties": false, "properties": {
+                "categories": {"type": "array", "items": {"type": "string", "enum": ["ticket", "order", "delivery"]}},
+                "event_types": {"type": "array", "items": {"type": "string"}},
+                "streams": {"type": "array", "items": {"type": "string"}}}},
+            "description": {"type": "string"},
+            "confidential_text": {"type": "boolean", "description": "Send confidential tickets' free text (operator, or an integrator with that scope)."},
+            "start_after": {"type": "integer", "minimum": 0, "description": "Deliver events after this global position (0: the whole log)."}}}),
+    );
+    components.insert(
         "Problem".into(),
         json!({"type": "object", "description": "RFC 9457 problem details; extra members such as `allowed`, `expected`, `actual`, `field` depending on the problem.",
             "required": ["type", "title", "status", "detail"], "properties": {
@@ -368,9 +431,14 @@ pub fn document() -> Value {
         match e.audience {
             Audience::Public => op["security"] = json!([]),
             Audience::Operator => op["description"] = json!("Operator token required."),
+            Audience::IntegratorOrOperator => {
+                op["description"] = json!("Integrator or operator token required.");
+            }
             Audience::Token => {}
         }
-        if let Some(body) = e.body {
+        if e.body == Some("RawMail") {
+            op["requestBody"] = json!({"required": true, "content": {"message/rfc822": {"schema": {"type": "string"}}}});
+        } else if let Some(body) = e.body {
             op["requestBody"] = json!({"required": body != "BackupRequest", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{body}")}}}});
         }
         let params: Vec<Value> = e

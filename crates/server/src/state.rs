@@ -39,7 +39,8 @@ pub enum ClockMode {
 /// How the server is set up (the `serve` command's flags).
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
-    /// The data directory (`events.sqlite`, `projections/`, `access.sqlite`).
+    /// The data directory (`events.sqlite`, `projections/`, `access.sqlite`,
+    /// `webhooks.sqlite`, `contacts.toml`, `server.lock`).
     pub data_dir: PathBuf,
     /// Where business time comes from.
     pub clock: ClockMode,
@@ -52,11 +53,17 @@ pub struct ServerConfig {
     pub sse_buffer: usize,
     /// How often the scheduler looks for new due work written by others (system clock).
     pub scheduler_poll: Duration,
+    /// The largest raw mail `POST /intake/email` accepts, in bytes (its own setting: mails
+    /// carry attachments).
+    pub intake_body_limit: usize,
+    /// How the webhook dispatcher batches and retries (its redactor is always the server's).
+    pub webhooks: ticketflow_webhooks::DispatcherConfig,
 }
 
 impl ServerConfig {
-    /// The defaults for a data directory: system clock, 1 MiB bodies, 15 s heartbeats, 1024
-    /// buffered SSE events, a 1 s scheduler poll.
+    /// The defaults for a data directory: system clock, 1 MiB bodies (10 MiB mails), 15 s
+    /// heartbeats, 1024 buffered SSE events, a 1 s scheduler poll, the webhook dispatcher's
+    /// defaults.
     pub fn new(data_dir: impl Into<PathBuf>) -> Self {
         ServerConfig {
             data_dir: data_dir.into(),
@@ -65,6 +72,8 @@ impl ServerConfig {
             heartbeat: Duration::from_secs(15),
             sse_buffer: 1024,
             scheduler_poll: Duration::from_secs(1),
+            intake_body_limit: ticketflow_intake::MAX_MESSAGE_BYTES,
+            webhooks: ticketflow_webhooks::DispatcherConfig::default(),
         }
     }
 }
@@ -131,6 +140,10 @@ pub struct Inner {
     pub simulated: Option<SimulatedClock>,
     /// The scheduler, held here in simulated mode (advanced by `POST /clock/advance`).
     pub scheduler: tokio::sync::Mutex<Option<Scheduler>>,
+    /// Webhook endpoints and their delivery log (`webhooks.sqlite`).
+    pub webhooks: ticketflow_webhooks::WebhookRegistry,
+    /// The email intake's contact directory (`contacts.toml`).
+    pub contacts: crate::email_intake::ContactsCache,
     /// Turns `true` when the server shuts down: long-lived responses (SSE) end then, so the
     /// graceful shutdown does not wait for subscribers forever.
     pub shutdown: tokio::sync::watch::Sender<bool>,
@@ -151,6 +164,8 @@ impl AppState {
             SqliteOptions::default(),
         )?);
         let tokens = Arc::new(TokenStore::open_in(dir)?);
+        let webhooks = ticketflow_webhooks::WebhookRegistry::open(dir)?;
+        let contacts = crate::email_intake::ContactsCache::new(dir);
         let desk = DeskConfig::default();
         let (clock, simulated): (Arc<dyn Clock>, _) = match config.clock {
             ClockMode::System => (Arc::new(SystemClock), None),
@@ -191,6 +206,8 @@ impl AppState {
             metrics: Metrics::default(),
             keys,
             simulated,
+            webhooks,
+            contacts,
             scheduler: tokio::sync::Mutex::new(held),
             shutdown: tokio::sync::watch::channel(false).0,
         }));

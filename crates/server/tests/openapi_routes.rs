@@ -5,6 +5,7 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request};
+use ticketflow_engine::projection::ProjectionState;
 use ticketflow_server::openapi::{Audience, ENDPOINTS};
 use ticketflow_server::{AppState, ClockMode, ServerConfig, router};
 use tower::ServiceExt;
@@ -17,22 +18,19 @@ async fn every_documented_endpoint_is_routed_and_guarded_as_documented() {
         ..ServerConfig::new(dir.path())
     };
     let (state, _) = AppState::open(config).await.unwrap();
-    let app = router(state.clone());
-    // The read models start in the background: wait until the server says it is ready (an
-    // empty log is caught up at once, but a loaded machine may not have scheduled the runner
-    // yet), so `/readyz` below is checked against the settled answer.
-    for _ in 0..600 {
-        let ready = app
-            .clone()
-            .oneshot(Request::get("/readyz").body(Body::empty()).unwrap())
-            .await
-            .unwrap()
-            .status();
-        if ready.is_success() {
+    // `/readyz` answers 200 once the read models are live: wait for that first (on an empty
+    // log it is a moment after start).
+    loop {
+        let progress = state.runner.progress().await.unwrap();
+        if progress
+            .iter()
+            .all(|p| !matches!(p.state, ProjectionState::CatchingUp))
+        {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
+    let app = router(state.clone());
     for e in ENDPOINTS {
         let path = e
             .path
@@ -41,7 +39,8 @@ async fn every_documented_endpoint_is_routed_and_guarded_as_documented() {
             .replace("{month}", "2026-03")
             .replace("{category}", "ticket")
             .replace("{stream_id}", "ticket-SD-1001")
-            .replace("{name}", "sla");
+            .replace("{name}", "sla")
+            .replace("{id}", "0192f5e0-7c1a-7d3e-8f00-1234567890ab");
         let method: Method = e.method.to_uppercase().parse().unwrap();
         let request = Request::builder()
             .method(method)
@@ -58,7 +57,7 @@ async fn every_documented_endpoint_is_routed_and_guarded_as_documented() {
             .as_u16();
         let want = match e.audience {
             Audience::Public => 200,
-            Audience::Token | Audience::Operator => 401,
+            Audience::Token | Audience::Operator | Audience::IntegratorOrOperator => 401,
         };
         assert_eq!(status, want, "{} {}", e.method, e.path);
     }

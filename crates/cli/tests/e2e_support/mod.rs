@@ -30,7 +30,8 @@ pub struct Server {
     pub banner: Vec<String>,
 }
 
-fn bin() -> &'static str {
+/// The `ticketflow` binary under test.
+pub fn bin() -> &'static str {
     env!("CARGO_BIN_EXE_ticketflow")
 }
 
@@ -68,8 +69,18 @@ impl Server {
         extra: &[&str],
         tokens: HashMap<String, String>,
     ) -> Server {
+        Self::start_in_on(dir, 0, extra, tokens)
+    }
+
+    /// Starts the server in an existing data directory on a given port (0: a free one).
+    pub fn start_in_on(
+        dir: tempfile::TempDir,
+        port: u16,
+        extra: &[&str],
+        tokens: HashMap<String, String>,
+    ) -> Server {
         let mut child = Command::new(bin())
-            .args(["serve", "--port", "0", "--data-dir"])
+            .args(["serve", "--port", &port.to_string(), "--data-dir"])
             .arg(dir.path())
             .args(extra)
             .stdout(Stdio::piped())

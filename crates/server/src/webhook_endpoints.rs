@@ -1,0 +1,210 @@
+//! Managing outgoing webhooks over HTTP, and the redaction rule the dispatcher applies.
+//!
+//! Who may manage endpoints (recorded in `docs/integrators.md`):
+//!
+//! * **operators** — every endpoint, with or without the confidential-text scope;
+//! * **integrators** — register, list, inspect, remove, rotate and read delivery logs of
+//!   endpoints; an endpoint may only carry `confidential_text: true` if the integrator's own
+//!   token has that scope (an integrator cannot grant itself more than it has);
+//! * everyone else — 403.
+//!
+//! Endpoints have no owner: every integrator token of a deployment sees every endpoint (one
+//! deployment serves one integration partner, or the operator manages the endpoints).
+//!
+//! The dispatcher never sends the free text of a confidential ticket to an endpoint without
+//! the confidential-text scope ([`redactor`]): the same rule as SSE for an integrator token
+//! with the same scope.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use ticketflow_access::{Principal, redact_free_text, redacts_free_text};
+use ticketflow_engine::projection::ProjectionHandle;
+use ticketflow_events::{Actor, Role, TicketKey};
+use ticketflow_projections::TicketOverview;
+use ticketflow_webhooks::{EndpointId, NewEndpoint, Redactor, WebhookError, WebhookRegistry};
+
+use crate::auth::Caller;
+use crate::body::{json_body, strict};
+use crate::problem::Problem;
+use crate::state::AppState;
+
+/// How many delivery attempts `GET /webhooks/{id}/deliveries` answers by default.
+pub const DEFAULT_DELIVERIES: usize = 50;
+
+/// The redactor the server's dispatcher runs: events of a confidential ticket lose their
+/// free text (see `ticketflow_access::policy::FREE_TEXT_FIELDS`) unless the endpoint has the
+/// confidential-text scope. A ticket the overview does not know yet counts as confidential
+/// (unless the event is its opening, which says so itself), as on SSE: redacting too much is
+/// the safe side. The server starts the dispatcher only once the read models have caught up
+/// with the log, so this fallback is rare.
+pub fn redactor(overview: ProjectionHandle<TicketOverview>) -> Redactor {
+    std::sync::Arc::new(move |endpoint, event, mut data: Value| {
+        if event.stream_id.category() != TicketKey::CATEGORY {
+            return Some(data);
+        }
+        let known = event
+            .stream_id
+            .entity()
+            .and_then(|k| k.parse::<TicketKey>().ok())
+            .and_then(|k| overview.current().get(&Actor::system("webhooks"), &k))
+            .map(|s| s.confidential);
+        let confidential = match known {
+            Some(c) => c || data["confidential"] == Value::Bool(true),
+            // The opening event says itself whether the ticket is confidential.
+            None if event.event_type == "TicketOpened" => {
+                data["confidential"] != Value::Bool(false)
+            }
+            None => true,
+        };
+        let role = Role::Integrator {
+            confidential_text: endpoint.confidential_text,
+        };
+        if redacts_free_text(&role, confidential) {
+            redact_free_text(&mut data);
+        }
+        Some(data)
+    })
+}
+
+fn may_manage(caller: &Principal, wants_confidential_text: bool) -> Result<(), Problem> {
+    match caller.role() {
+        Role::Operator => Ok(()),
+        Role::Integrator { confidential_text } => {
+            if wants_confidential_text && !confidential_text {
+                Err(Problem::forbidden(
+                    "this integrator token lacks the confidential-text scope, so it cannot register an endpoint that receives confidential free text; leave out `confidential_text` or ask an operator",
+                ))
+            } else {
+                Ok(())
+            }
+        }
+        other => Err(Problem::forbidden(format!(
+            "a {} may not manage webhooks; this needs an integrator or operator token",
+            other.name()
+        ))),
+    }
+}
+
+fn webhook_problem(e: WebhookError) -> Problem {
+    match &e {
+        WebhookError::UnknownEndpoint { .. } | WebhookError::MalformedId { .. } => {
+            Problem::not_found(e.to_string())
+        }
+        _ if e.is_caller_error() => Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-webhook",
+            e.to_string(),
+        ),
+        _ => Problem::internal(e.to_string()),
+    }
+}
+
+fn endpoint_id(text: &str) -> Result<EndpointId, Problem> {
+    text.parse().map_err(webhook_problem)
+}
+
+async fn blocking<T: Send + 'static>(
+    registry: &WebhookRegistry,
+    work: impl FnOnce(&WebhookRegistry) -> Result<T, WebhookError> + Send + 'static,
+) -> Result<T, Problem> {
+    let registry = registry.clone();
+    tokio::task::spawn_blocking(move || work(&registry))
+        .await
+        .map_err(|e| Problem::internal(format!("the webhook registry did not answer: {e}")))?
+        .map_err(webhook_problem)
+}
+
+/// `POST /webhooks` — registers an endpoint; answers 201 with the endpoint and its signing
+/// secret, shown this once.
+pub async fn register(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, Problem> {
+    may_manage(&caller, false)?;
+    let new: NewEndpoint = strict(json_body(body)?, "webhook endpoint")?;
+    may_manage(&caller, new.confidential_text)?;
+    let registered = blocking(&state.webhooks, move |r| r.register(new)).await?;
+    Ok((StatusCode::CREATED, Json(registered)).into_response())
+}
+
+/// `GET /webhooks` — every endpoint (without secrets).
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> Result<Json<Value>, Problem> {
+    may_manage(&caller, false)?;
+    let endpoints = blocking(&state.webhooks, WebhookRegistry::list).await?;
+    Ok(Json(json!(endpoints)))
+}
+
+/// `GET /webhooks/{id}` — one endpoint with its checkpoint and health.
+pub async fn get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Caller(caller): Caller,
+) -> Result<Json<Value>, Problem> {
+    may_manage(&caller, false)?;
+    let id = endpoint_id(&id)?;
+    let endpoint = blocking(&state.webhooks, move |r| r.get(id)).await?;
+    Ok(Json(json!(endpoint)))
+}
+
+/// `DELETE /webhooks/{id}` — removes an endpoint and its delivery log; 204.
+pub async fn remove(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Caller(caller): Caller,
+) -> Result<StatusCode, Problem> {
+    may_manage(&caller, false)?;
+    let id = endpoint_id(&id)?;
+    blocking(&state.webhooks, move |r| r.remove(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /webhooks/{id}/rotate-secret` — a new signing secret, shown this once; the old one
+/// stops signing at once.
+pub async fn rotate_secret(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Caller(caller): Caller,
+) -> Result<Json<Value>, Problem> {
+    may_manage(&caller, false)?;
+    let id = endpoint_id(&id)?;
+    let endpoint = blocking(&state.webhooks, move |r| r.get(id)).await?;
+    may_manage(&caller, endpoint.confidential_text)?;
+    let registered = blocking(&state.webhooks, move |r| r.rotate_secret(id)).await?;
+    Ok(Json(json!(registered)))
+}
+
+/// The query of `GET /webhooks/{id}/deliveries`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeliveriesQuery {
+    /// At most this many attempts, newest first (1–1000, default 50).
+    #[serde(default)]
+    pub limit: Option<usize>,
+}
+
+/// `GET /webhooks/{id}/deliveries` — the most recent delivery attempts, newest first.
+pub async fn deliveries(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Caller(caller): Caller,
+    Query(query): Query<DeliveriesQuery>,
+) -> Result<Json<Value>, Problem> {
+    may_manage(&caller, false)?;
+    let id = endpoint_id(&id)?;
+    let limit = query.limit.unwrap_or(DEFAULT_DELIVERIES);
+    if !(1..=1000).contains(&limit) {
+        return Err(Problem::bad_request("`limit` must be between 1 and 1000"));
+    }
+    let attempts = blocking(&state.webhooks, move |r| r.deliveries(id, limit)).await?;
+    Ok(Json(json!(attempts)))
+}
