@@ -463,6 +463,25 @@ async fn reports_leave_out_tickets_the_caller_may_not_see(
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let delivery = body["key"].as_str().unwrap().to_owned();
 
+    // Requests have no SLA: the SLA report is checked with two incidents.
+    let mut incidents = Vec::new();
+    for confidential in [false, true] {
+        let (status, body) = server
+            .post(
+                "/tickets",
+                "kim",
+                &json!({"command": "open_from_portal", "region": "dach", "form": {
+                "ticket_type": "incident", "summary": "Matrix incident",
+                "description": "role matrix", "share_with": "organisation",
+                "affected_system": "production", "system_reachable": true,
+                "url": "https://lms.example/grades",
+                "confidential": confidential}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        incidents.push(body["key"].as_str().unwrap().to_owned());
+    }
+
     let names = |v: &Value| v.to_string();
     let mut failures = Vec::new();
     for (role, sees) in [
@@ -472,7 +491,11 @@ async fn reports_leave_out_tickets_the_caller_may_not_see(
         ("anna", true),
         ("audrey", true),
     ] {
-        for path in ["/escalations", "/sla/report", "/deliveries"] {
+        for (path, public, confidential) in [
+            ("/escalations", public, confidential),
+            ("/sla/report", incidents[0].as_str(), incidents[1].as_str()),
+            ("/deliveries", public, confidential),
+        ] {
             let (status, body) = server.get(path, role).await;
             assert_eq!(status, StatusCode::OK, "{path} as {role}: {body}");
             let text = names(&body);
