@@ -187,26 +187,36 @@ impl TokenStore {
         if !valid_name(name) {
             return Err(AccessError::InvalidName(name.chars().take(80).collect()));
         }
+        let conn = self.conn.lock();
+        self.insert(&conn, name, role, now)
+    }
+
+    /// Inserts a new token named `name` on `conn`; a name taken meanwhile (even by another
+    /// process, between any check and the insert) is [`AccessError::DuplicateName`].
+    fn insert(
+        &self,
+        conn: &Connection,
+        name: &str,
+        role: &Role,
+        now: DateTime<Utc>,
+    ) -> Result<String, AccessError> {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         let secret = format!("{TOKEN_PREFIX}{}", hex::encode(bytes));
         let role_json = serde_json::to_string(role)
             .map_err(|e| AccessError::InvalidRole(format!("the role cannot be stored: {e}")))?;
-        let conn = self.conn.lock();
-        let exists: Option<String> = conn
-            .query_row("SELECT name FROM tokens WHERE name = ?1", [name], |r| {
-                r.get(0)
-            })
-            .optional()
-            .map_err(|e| self.err(e))?;
-        if exists.is_some() {
-            return Err(AccessError::DuplicateName(name.to_owned()));
-        }
         conn.execute(
             "INSERT INTO tokens (name, hash, role, created_at) VALUES (?1, ?2, ?3, ?4)",
             params![name, digest(&secret), role_json, now.to_rfc3339()],
         )
-        .map_err(|e| self.err(e))?;
+        .map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+            {
+                AccessError::DuplicateName(name.to_owned())
+            }
+            e => self.err(e),
+        })?;
         Ok(secret)
     }
 
@@ -219,12 +229,20 @@ impl TokenStore {
         role: &Role,
         now: DateTime<Utc>,
     ) -> Result<String, AccessError> {
-        {
-            let conn = self.conn.lock();
-            conn.execute("DELETE FROM tokens WHERE name = ?1", [name])
-                .map_err(|e| self.err(e))?;
+        if !valid_name(name) {
+            return Err(AccessError::InvalidName(name.chars().take(80).collect()));
         }
-        self.issue(name, role, now)
+        // Delete and insert in one transaction under one lock, so a concurrent `issue` of
+        // the same name sees either the old token or the new one, never a gap.
+        let mut conn = self.conn.lock();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| self.err(e))?;
+        tx.execute("DELETE FROM tokens WHERE name = ?1", [name])
+            .map_err(|e| self.err(e))?;
+        let secret = self.insert(&tx, name, role, now)?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(secret)
     }
 
     /// The principal a presented token belongs to, or `None` if it is unknown or revoked.
@@ -341,6 +359,21 @@ mod tests {
         let listed = server.list().unwrap();
         assert_eq!(listed.len(), 1);
         assert!(listed[0].revoked_at.is_some());
+    }
+
+    #[test]
+    fn a_name_taken_through_another_handle_is_a_duplicate_not_a_storage_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        let server = TokenStore::open_in(dir.path()).unwrap();
+        let cli = TokenStore::open_in(dir.path()).unwrap();
+        let old = server.reissue("demo", &Role::Sales, Utc::now()).unwrap();
+        assert!(matches!(
+            cli.issue("demo", &Role::Sales, Utc::now()),
+            Err(AccessError::DuplicateName(_))
+        ));
+        let new = server.reissue("demo", &Role::Sales, Utc::now()).unwrap();
+        assert!(server.authenticate(&old).unwrap().is_none());
+        assert!(cli.authenticate(&new).unwrap().is_some());
     }
 
     #[test]

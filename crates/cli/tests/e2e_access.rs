@@ -36,6 +36,7 @@ fn tokens() -> Vec<(&'static str, &'static [&'static str])> {
         ("audrey", &["--role", "auditor"]),
         ("ops", &["--role", "operator"]),
         ("feed", &["--role", "integrator"]),
+        ("sam", &["--role", "sales"]),
     ]
 }
 
@@ -421,6 +422,116 @@ async fn every_role_gets_exactly_what_the_policy_allows_on_every_endpoint() {
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let (status, _) = send(server.request(Method::GET, "/healthz", None)).await;
     assert_eq!(status, StatusCode::OK);
+
+    reports_leave_out_tickets_the_caller_may_not_see(&server, &keys[0], &keys[1]).await;
+}
+
+/// Escalations, the SLA report and delivery manifests name a ticket only to those who may
+/// see it: the confidential DACH ticket is missing for the International agent, the
+/// consultant, sales and the creator's colleague, and present for its region's agent, the
+/// auditor and its creator.
+async fn reports_leave_out_tickets_the_caller_may_not_see(
+    server: &Server,
+    public: &str,
+    confidential: &str,
+) {
+    let (status, body) = server
+        .post(
+            &format!("/tickets/{confidential}/commands"),
+            "kim",
+            &json!({"command": "escalate", "level": "team-lead", "reason": "handling"}),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let (status, body) = server
+        .post(
+            &format!("/tickets/{public}/commands"),
+            "kim",
+            &json!({"command": "escalate", "level": "team-lead", "reason": "handling"}),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let (status, body) = server
+        .post(
+            "/deliveries",
+            "anna",
+            &json!({"command": "plan_delivery", "version": "14.21.3.2",
+            "cloud_environment": "customer-hosted", "organisation": "acme",
+            "tickets": [public, confidential]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let delivery = body["key"].as_str().unwrap().to_owned();
+
+    // Requests have no SLA: the SLA report is checked with two incidents.
+    let mut incidents = Vec::new();
+    for confidential in [false, true] {
+        let (status, body) = server
+            .post(
+                "/tickets",
+                "kim",
+                &json!({"command": "open_from_portal", "region": "dach", "form": {
+                "ticket_type": "incident", "summary": "Matrix incident",
+                "description": "role matrix", "share_with": "organisation",
+                "affected_system": "production", "system_reachable": true,
+                "url": "https://lms.example/grades",
+                "confidential": confidential}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        incidents.push(body["key"].as_str().unwrap().to_owned());
+    }
+
+    let names = |v: &Value| v.to_string();
+    let mut failures = Vec::new();
+    for (role, sees) in [
+        ("ian", false),
+        ("bruno", false),
+        ("sam", false),
+        ("anna", true),
+        ("audrey", true),
+    ] {
+        for (path, public, confidential) in [
+            ("/escalations", public, confidential),
+            ("/sla/report", incidents[0].as_str(), incidents[1].as_str()),
+            ("/deliveries", public, confidential),
+        ] {
+            let (status, body) = server.get(path, role).await;
+            assert_eq!(status, StatusCode::OK, "{path} as {role}: {body}");
+            let text = names(&body);
+            if text.contains(&format!("\"{confidential}\"")) != sees {
+                failures.push(format!(
+                    "{path} as {role}: confidential ticket shown {}",
+                    !sees
+                ));
+            }
+            if !text.contains(&format!("\"{public}\"")) {
+                failures.push(format!("{path} as {role}: the public ticket is missing"));
+            }
+        }
+    }
+    for (role, sees) in [
+        ("lea", false),
+        ("kim", true),
+        ("ian", false),
+        ("anna", true),
+    ] {
+        let (status, body) = server.get(&format!("/deliveries/{delivery}"), role).await;
+        assert_eq!(status, StatusCode::OK, "{role}: {body}");
+        let text = names(&body);
+        if text.contains(&format!("\"{confidential}\"")) != sees {
+            failures.push(format!(
+                "/deliveries/{delivery} as {role}: confidential ticket shown {}",
+                !sees
+            ));
+        }
+        if !text.contains(&format!("\"{public}\"")) {
+            failures.push(format!(
+                "/deliveries/{delivery} as {role}: public ticket missing"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 trait IntoRow<'a> {

@@ -77,4 +77,41 @@ async fn serve_demo_loads_a_living_desk_and_prints_working_tokens() {
     .await;
     assert_eq!(status, StatusCode::OK, "{taken}");
     assert_eq!(taken["outcome"], "opened");
+    drop(feed);
+
+    // A revoked demo token stays revoked over a restart, and no secret is printed again.
+    let out = std::process::Command::new(e2e_support::bin())
+        .args(["tokens", "revoke", "demo-agent", "--data-dir"])
+        .arg(server.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tokens = server.tokens.clone();
+    let dir = server.stop();
+    let again = Server::start_in(dir, &["--demo"], tokens);
+    assert!(
+        again.banner.iter().all(|line| !line.contains("tf_")),
+        "no secrets on a later start: {:#?}",
+        again.banner
+    );
+    assert!(
+        again
+            .banner
+            .iter()
+            .any(|line| line.contains("tokens issue")),
+        "{:#?}",
+        again.banner
+    );
+    let (status, _) = again.get("/tickets", "demo-agent").await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "the revoked token stays revoked"
+    );
+    let (status, _) = again.get("/tickets", "demo-customer").await;
+    assert_eq!(status, StatusCode::OK, "the others keep working");
 }

@@ -103,6 +103,24 @@ async fn malformed_and_hostile_requests_get_a_4xx_problem_and_change_nothing() {
         case("empty body", Method::POST, &commands, Some(""), 400),
         case("huge body", Method::POST, &commands, Some(&huge), 413),
         case(
+            "a body key other than the path's",
+            Method::POST,
+            "/tickets/SD-5555/commands",
+            Some(
+                r#"{"command":"open_from_portal","key":"SD-7777","region":"dach","form":{"ticket_type":"request","summary":"s","description":"d","share_with":"organisation"}}"#,
+            ),
+            422,
+        ),
+        case(
+            "a body key other than the path's, existing ticket",
+            Method::POST,
+            &commands,
+            Some(
+                r#"{"command":"open_from_portal","key":"SD-7777","region":"dach","form":{"ticket_type":"request","summary":"s","description":"d","share_with":"organisation"}}"#,
+            ),
+            422,
+        ),
+        case(
             "unknown field",
             Method::POST,
             &commands,
@@ -395,6 +413,31 @@ async fn malformed_and_hostile_requests_get_a_4xx_problem_and_change_nothing() {
         assert!(status.is_success(), "{body}");
     }
     assert_eq!(server.log_position().await, before + 1);
+
+    // A client-chosen key at the top of the range, even one whose command is refused, does
+    // not use up the server's key sequence.
+    let open = |key: Option<&str>| {
+        let mut body = json!({"command": "open_from_portal", "region": "dach", "form": {
+            "ticket_type": "request", "summary": "High", "description": "key",
+            "share_with": "organisation"}});
+        if let Some(k) = key {
+            body["key"] = json!(k);
+        }
+        body
+    };
+    let (status, body) = server
+        .post("/tickets", "ops", &open(Some("SD-999999998")))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = server
+        .post("/tickets", "kim", &open(Some("SD-999999999")))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let (status, body) = server.post("/tickets", "kim", &open(None)).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let assigned = body["key"].as_str().unwrap();
+    assert_ne!(assigned, "SD-999999999");
+    assert!(assigned.len() < "SD-999999999".len(), "{assigned}");
 }
 
 async fn send_with(server: &Server, path: &str, if_match: &str) -> (StatusCode, Value) {

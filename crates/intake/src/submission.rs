@@ -6,8 +6,10 @@
 //!   before allocating a key intake looks for a `TicketOpened` whose event id is the one the
 //!   engine derives from that stream and this key: found means the mail was already taken in,
 //!   and the same command is replayed on that ticket. Otherwise the next free number after
-//!   the highest ticket or delivery key in the log is tried with "the stream must not exist";
-//!   a key taken meanwhile by another writer moves on to the next number.
+//!   the highest ticket or delivery key in the log is tried with "the stream must not exist"
+//!   (when the highest key is at the top of the range, e.g. someone opened `SD-999999999`,
+//!   the lowest free number instead); a key taken meanwhile by another writer moves on to the
+//!   next free number.
 //!
 //! The look-up reads the opening events of the log (one short row per ticket), which is fine
 //! for mail volumes; opens are serialised within a process so the same mail arriving twice at
@@ -88,8 +90,11 @@ pub async fn deliver(engine: &Engine, command: &IntakeCommand) -> Result<Deliver
                     outcome,
                 });
             }
-            let mut number = scan.highest + 1;
+            let mut number = scan.first_candidate();
             for _ in 0..KEY_ATTEMPTS {
+                while scan.taken.contains(&number) {
+                    number += 1;
+                }
                 let ticket =
                     TicketKey::new(TICKET_PREFIX, number).map_err(|e| IntakeError::NoKey {
                         reason: e.to_string(),
@@ -115,8 +120,8 @@ pub async fn deliver(engine: &Engine, command: &IntakeCommand) -> Result<Deliver
             }
             Err(IntakeError::NoKey {
                 reason: format!(
-                    "{KEY_ATTEMPTS} keys in a row after {TICKET_PREFIX}-{} were taken",
-                    scan.highest
+                    "{KEY_ATTEMPTS} keys in a row from {TICKET_PREFIX}-{} on were taken",
+                    scan.first_candidate()
                 ),
             })
         }
@@ -135,12 +140,30 @@ pub async fn take_in(
     deliver(engine, &command).await
 }
 
+/// The highest number a key may carry (keys have 1 to 9 digits).
+const HIGHEST_NUMBER: u64 = 999_999_999;
+
 /// What the log says about opened tickets.
 struct Openings {
-    /// The highest number of a ticket or delivery key with [`TICKET_PREFIX`].
-    highest: u64,
+    /// The numbers of ticket and delivery keys with [`TICKET_PREFIX`].
+    taken: std::collections::BTreeSet<u64>,
     /// The ticket this idempotency key already opened, if any.
     already_opened: Option<TicketKey>,
+}
+
+impl Openings {
+    /// Where the search for a free number starts: after the highest number in use, or — when
+    /// someone used up the top of the range (e.g. opened `SD-999999999` by hand) — at the
+    /// lowest free number, so one high key never stops intake.
+    fn first_candidate(&self) -> u64 {
+        let highest = self.taken.last().copied().unwrap_or(0);
+        if highest.saturating_add(KEY_ATTEMPTS.into()) <= HIGHEST_NUMBER {
+            return highest + 1;
+        }
+        (1..=HIGHEST_NUMBER)
+            .find(|n| !self.taken.contains(n))
+            .unwrap_or(HIGHEST_NUMBER)
+    }
 }
 
 async fn scan_openings(store: &dyn EventStore, key: &str) -> Result<Openings, IntakeError> {
@@ -150,7 +173,7 @@ async fn scan_openings(store: &dyn EventStore, key: &str) -> Result<Openings, In
         ..Filter::default()
     };
     let mut scan = Openings {
-        highest: 0,
+        taken: std::collections::BTreeSet::new(),
         already_opened: None,
     };
     let mut from = 1;
@@ -168,7 +191,7 @@ async fn scan_openings(store: &dyn EventStore, key: &str) -> Result<Openings, In
                 .and_then(|rest| rest.strip_prefix('-'))
                 .and_then(|n| n.parse::<u64>().ok())
             {
-                scan.highest = scan.highest.max(number);
+                scan.taken.insert(number);
             }
             if event.event_type == "TicketOpened"
                 && event.event_id == derived_event_id(&event.stream_id, key, 0)
@@ -224,4 +247,27 @@ fn fit_to_policy(command: &IntakeCommand, policy: &TicketPolicy) -> IntakeComman
         }
     }
     command
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn openings(taken: &[u64]) -> Openings {
+        Openings {
+            taken: taken.iter().copied().collect(),
+            already_opened: None,
+        }
+    }
+
+    #[test]
+    fn a_new_request_gets_the_number_after_the_highest_in_use() {
+        assert_eq!(openings(&[]).first_candidate(), 1);
+        assert_eq!(openings(&[1, 2, 7]).first_candidate(), 8);
+    }
+
+    #[test]
+    fn a_key_at_the_top_of_the_range_does_not_stop_intake() {
+        assert_eq!(openings(&[1, 2, HIGHEST_NUMBER]).first_candidate(), 3);
+    }
 }

@@ -25,14 +25,9 @@ impl FromRequestParts<AppState> for Caller {
                 "this endpoint needs a bearer token: send `Authorization: Bearer tf_…` (issue one with `ticketflow tokens issue`)",
             ));
         };
-        let secret = value
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .ok_or_else(|| {
-                Problem::unauthorized("the Authorization header must read `Bearer <token>`")
-            })?;
+        let secret = value.to_str().ok().and_then(bearer_token).ok_or_else(|| {
+            Problem::unauthorized("the Authorization header must read `Bearer <token>`")
+        })?;
         let tokens = state.tokens.clone();
         let secret = secret.to_owned();
         let found = tokio::task::spawn_blocking(move || tokens.authenticate(&secret))
@@ -42,5 +37,40 @@ impl FromRequestParts<AppState> for Caller {
         found
             .map(Caller)
             .ok_or_else(|| Problem::unauthorized("the bearer token is unknown or was revoked"))
+    }
+}
+
+/// The token in an `Authorization` value: the scheme `Bearer` in any case (RFC 9110 §11.1
+/// makes auth schemes case-insensitive), at least one space, then the token.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, rest) = value.trim_start().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    Some(rest.trim()).filter(|t| !t.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer_token;
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        for value in ["Bearer tf_x", "bearer tf_x", "BEARER tf_x", "bEaReR  tf_x "] {
+            assert_eq!(bearer_token(value), Some("tf_x"), "{value}");
+        }
+    }
+
+    #[test]
+    fn other_schemes_and_empty_tokens_are_refused() {
+        for value in [
+            "Basic dXNlcjpwdw==",
+            "Bearer",
+            "Bearer   ",
+            "Bearertf_x",
+            "",
+        ] {
+            assert_eq!(bearer_token(value), None, "{value}");
+        }
     }
 }

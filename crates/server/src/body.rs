@@ -71,7 +71,9 @@ fn unknown_field(given: &Value, known: &Value, path: String) -> Option<String> {
             };
             match k.get(name) {
                 Some(kv) => unknown_field(v, kv, here),
-                None if v.is_null() => None,
+                // Fields whose value is empty may be left out of the re-serialisation
+                // (`skip_serializing_if`): they carry nothing, so they are no unknown field.
+                None if is_empty(v) => None,
                 None => Some(here),
             }
         }),
@@ -81,6 +83,16 @@ fn unknown_field(given: &Value, known: &Value, path: String) -> Option<String> {
             .enumerate()
             .find_map(|(i, (gv, kv))| unknown_field(gv, kv, format!("{path}[{i}]"))),
         _ => None,
+    }
+}
+
+/// Whether `v` is `null`, `{}` or `[]`: what a field left out on serialising reads as.
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
     }
 }
 
@@ -131,6 +143,21 @@ mod tests {
         assert_eq!(
             unknown_field(&json!({"y": null}), &known, String::new()),
             None
+        );
+    }
+
+    #[test]
+    fn empty_maps_and_lists_left_out_on_serialising_are_not_unknown_fields() {
+        let known = json!({"a": 1});
+        for empty in [json!({}), json!([])] {
+            assert_eq!(
+                unknown_field(&json!({"a": 1, "targets": empty}), &known, String::new()),
+                None
+            );
+        }
+        assert_eq!(
+            unknown_field(&json!({"targets": {"x": 1}}), &known, String::new()),
+            Some("targets".into())
         );
     }
 }

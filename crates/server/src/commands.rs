@@ -63,7 +63,15 @@ fn with_key(
         ));
     };
     if !map.contains_key(field) {
-        let key = key().ok_or_else(|| Problem::internal("no key left to assign"))?;
+        let key = key().ok_or_else(|| {
+            Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "no-key-left",
+                format!(
+                    "every number for a new `{field}` is taken, so the server cannot assign one; name a free key in `{field}` yourself"
+                ),
+            )
+        })?;
         map.insert(field.to_owned(), Value::String(key));
     }
     Ok(body)
@@ -101,15 +109,18 @@ pub async fn open_ticket(
             ));
         }
     };
-    state.keys.observe(&key.stream_id());
-    execute(
+    let outcome = execute(
         &state,
         &caller,
         &headers,
-        AddressedCommand::Ticket(key, command),
+        AddressedCommand::Ticket(key.clone(), command),
         true,
     )
-    .await
+    .await;
+    if outcome.is_ok() {
+        state.keys.observe(&key.stream_id());
+    }
+    outcome
 }
 
 /// `POST /tickets/{key}/commands`.
@@ -135,15 +146,39 @@ pub async fn ticket_command(
         return Err(Problem::not_found(format!("there is no ticket {key}")));
     }
     let command: TicketCommand = strict(json_body(body)?, "ticket command")?;
-    state.keys.observe(&key.stream_id());
-    execute(
+    if let TicketCommand::OpenFromPortal { key: named, .. }
+    | TicketCommand::OpenFromEmail { key: named, .. } = &command
+    {
+        same_key(named.as_str(), key.as_str(), "key")?;
+    }
+    let outcome = execute(
         &state,
         &caller,
         &headers,
-        AddressedCommand::Ticket(key, command),
+        AddressedCommand::Ticket(key.clone(), command),
         false,
     )
-    .await
+    .await;
+    if outcome.is_ok() {
+        state.keys.observe(&key.stream_id());
+    }
+    outcome
+}
+
+/// A command sent to `/…/{key}/commands` that names its aggregate itself must name the one
+/// in the path; otherwise its events would claim another key than the stream they are in.
+fn same_key(named: &str, path: &str, field: &str) -> Result<(), Problem> {
+    if named == path {
+        Ok(())
+    } else {
+        Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "key-mismatch",
+            format!(
+                "the command's `{field}` is {named} but the path addresses {path}; send it to the path of {named} or leave them equal"
+            ),
+        ))
+    }
 }
 
 /// 404 when the principal may not even see the thing, 403 when it sees it but may not act.
@@ -162,7 +197,27 @@ pub async fn place_order(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
-    let body = with_key(json_body(body)?, "order", || {
+    let body = json_body(body)?;
+    // Check what can be checked before a number is taken, so a forbidden caller burns none.
+    let named_customer = body
+        .get("customer")
+        .and_then(Value::as_str)
+        .map(|c| ticketflow_events::OrganisationId(c.to_owned()));
+    if !may(
+        caller.role(),
+        &caller.name,
+        Action::WriteOrderOrDelivery(None),
+    ) && !may(
+        caller.role(),
+        &caller.name,
+        Action::WriteOrderOrDelivery(named_customer.as_ref()),
+    ) {
+        return Err(Problem::forbidden(format!(
+            "a {} may not place orders",
+            caller.role().name()
+        )));
+    }
+    let body = with_key(body, "order", || {
         state.keys.next_order().map(|k| k.as_str().to_owned())
     })?;
     let command: OrderCommand = strict(body, "order command")?;
@@ -194,15 +249,18 @@ pub async fn place_order(
         )));
     }
     let key = order.clone();
-    state.keys.observe(&key.stream_id());
-    execute(
+    let outcome = execute(
         &state,
         &caller,
         &headers,
-        AddressedCommand::Order(key, command),
+        AddressedCommand::Order(key.clone(), command),
         true,
     )
-    .await
+    .await;
+    if outcome.is_ok() {
+        state.keys.observe(&key.stream_id());
+    }
+    outcome
 }
 
 /// `POST /orders/{key}/commands`.
@@ -238,15 +296,21 @@ pub async fn order_command(
         });
     }
     let command: OrderCommand = strict(json_body(body)?, "order command")?;
-    state.keys.observe(&key.stream_id());
-    execute(
+    if let OrderCommand::Place { order: named, .. } = &command {
+        same_key(named.as_str(), key.as_str(), "order")?;
+    }
+    let outcome = execute(
         &state,
         &caller,
         &headers,
-        AddressedCommand::Order(key, command),
+        AddressedCommand::Order(key.clone(), command),
         false,
     )
-    .await
+    .await;
+    if outcome.is_ok() {
+        state.keys.observe(&key.stream_id());
+    }
+    outcome
 }
 
 /// `POST /deliveries`.
@@ -281,15 +345,18 @@ pub async fn plan_delivery(
         ));
     };
     let key = delivery.clone();
-    state.keys.observe(&key.stream_id());
-    execute(
+    let outcome = execute(
         &state,
         &caller,
         &headers,
-        AddressedCommand::Delivery(key, command),
+        AddressedCommand::Delivery(key.clone(), command),
         true,
     )
-    .await
+    .await;
+    if outcome.is_ok() {
+        state.keys.observe(&key.stream_id());
+    }
+    outcome
 }
 
 /// `POST /deliveries/{key}/commands`.
@@ -325,15 +392,24 @@ pub async fn delivery_command(
         });
     }
     let command: DeliveryCommand = strict(json_body(body)?, "delivery command")?;
-    state.keys.observe(&key.stream_id());
-    execute(
+    if let DeliveryCommand::PlanDelivery {
+        delivery: named, ..
+    } = &command
+    {
+        same_key(named.as_str(), key.as_str(), "delivery")?;
+    }
+    let outcome = execute(
         &state,
         &caller,
         &headers,
-        AddressedCommand::Delivery(key, command),
+        AddressedCommand::Delivery(key.clone(), command),
         false,
     )
-    .await
+    .await;
+    if outcome.is_ok() {
+        state.keys.observe(&key.stream_id());
+    }
+    outcome
 }
 
 /// Runs the command through the engine and answers the outcome.

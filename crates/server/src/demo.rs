@@ -1,8 +1,9 @@
 //! `serve --demo`: a living desk at once. If the store is empty, a generated scenario whose
 //! time ends now is run through the engine on a simulated clock (timers and process managers
-//! firing in between), then the server switches to the system clock. Fresh demo tokens for
-//! each kind of user are printed on every start (secrets are never stored, so they cannot be
-//! shown again).
+//! firing in between), then the server switches to the system clock. Demo tokens for each
+//! kind of user are issued and printed only on the start that loaded the demo (secrets are
+//! never stored, so they cannot be shown again); later starts leave the tokens alone — a
+//! revoked demo token stays revoked — and say how to issue new ones.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -35,8 +36,9 @@ pub fn scenario(now: chrono::DateTime<Utc>) -> ScenarioConfig {
 /// The organisation of the demo customer token (the scenario's first customer).
 pub const DEMO_ORGANISATION: &str = "northwind-01";
 
-/// Loads the demo scenario if the store in the data directory is empty.
-pub async fn load_if_empty(config: &ServerConfig) -> Result<(), ServerError> {
+/// Loads the demo scenario if the store in the data directory is empty; answers whether it
+/// did.
+pub async fn load_if_empty(config: &ServerConfig) -> Result<bool, ServerError> {
     std::fs::create_dir_all(&config.data_dir).map_err(|source| ServerError::Io {
         path: config.data_dir.clone(),
         source,
@@ -47,7 +49,7 @@ pub async fn load_if_empty(config: &ServerConfig) -> Result<(), ServerError> {
     )?);
     if store.last_position().await? > 0 {
         store.close().await;
-        return Ok(());
+        return Ok(false);
     }
     let now = Utc::now();
     let scenario = scenario(now);
@@ -75,7 +77,7 @@ pub async fn load_if_empty(config: &ServerConfig) -> Result<(), ServerError> {
         report.refused_lines().len()
     );
     store.close().await;
-    Ok(())
+    Ok(true)
 }
 
 fn simulation_now(simulation: &Simulation) -> chrono::DateTime<Utc> {
@@ -152,13 +154,29 @@ pub fn demo_roles() -> Vec<(&'static str, Role)> {
     ]
 }
 
-/// Issues fresh demo tokens and prints how to get started.
-pub fn print_welcome(state: &AppState, address: SocketAddr) -> Result<(), ServerError> {
+/// Prints how to get started; `just_loaded` (the demo data was loaded by this start) also
+/// issues the demo tokens and prints their secrets. On later starts the tokens are left as
+/// they are, so a revoked one stays revoked, and no secret is printed again.
+pub fn print_welcome(
+    state: &AppState,
+    address: SocketAddr,
+    just_loaded: bool,
+) -> Result<(), ServerError> {
     println!(
         "Ticketflow demo — a service desk with three months of history, on the system clock now."
     );
     println!("API: http://{address}   (OpenAPI: http://{address}/openapi.json)");
-    println!("Tokens (shown once; new ones on every start):");
+    if !just_loaded {
+        println!(
+            "The demo data was loaded on an earlier start; its tokens were printed then. Issue a new one with e.g."
+        );
+        println!(
+            "  ticketflow tokens issue --name NAME --role support-agent --region dach --data-dir {}",
+            state.config.data_dir.display()
+        );
+        return Ok(());
+    }
+    println!("Tokens (shown only this once):");
     let mut first = None;
     for (name, role) in demo_roles() {
         let secret = state.tokens.reissue(name, &role, Utc::now())?;

@@ -202,10 +202,13 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     let lock = lock::DataDirLock::acquire(&config.data_dir, "server")?;
-    if demo {
-        demo::load_if_empty(&config).await?;
+    let demo_just_loaded = if demo {
+        let loaded = demo::load_if_empty(&config).await?;
         demo::write_contacts_if_missing(&config)?;
-    }
+        loaded
+    } else {
+        false
+    };
     let (state, scheduler) = AppState::open(config).await?;
     let mut dispatcher_config = state.config.webhooks.clone();
     dispatcher_config.redactor = Some(webhook_endpoints::redactor(
@@ -238,7 +241,7 @@ pub async fn serve(
         source,
     })?;
     if demo {
-        demo::print_welcome(&state, address)?;
+        demo::print_welcome(&state, address, demo_just_loaded)?;
     }
     println!("listening on http://{address}");
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);

@@ -27,13 +27,26 @@ pub struct Metrics {
     pub sse_lagged: AtomicU64,
 }
 
+/// The `method` label for `method`: one of the standard HTTP methods, or `OTHER`.
+fn method_label(method: &str) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    KNOWN
+        .iter()
+        .find(|m| **m == method)
+        .copied()
+        .unwrap_or("OTHER")
+}
+
 impl Metrics {
-    /// Counts one answered request.
+    /// Counts one answered request. A method outside the standard ones is counted as
+    /// `OTHER`: the label comes from the client, and every new label value is a new series.
     pub fn request(&self, method: &str, route: &str, status: u16) {
         *self
             .requests
             .lock()
-            .entry((method.to_owned(), route.to_owned(), status))
+            .entry((method_label(method).to_owned(), route.to_owned(), status))
             .or_default() += 1;
     }
 
@@ -147,5 +160,26 @@ impl Metrics {
             self.sse_lagged.load(Ordering::Relaxed)
         );
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_methods_share_one_label() {
+        let metrics = Metrics::default();
+        metrics.request("GET", "/tickets", 200);
+        metrics.request("FROBNICATE", "/tickets", 405);
+        metrics.request("X-RANDOM-1", "/tickets", 405);
+        let requests = metrics.requests.lock();
+        let methods: std::collections::BTreeSet<&str> =
+            requests.keys().map(|(m, _, _)| m.as_str()).collect();
+        assert_eq!(methods, ["GET", "OTHER"].into_iter().collect());
+        assert_eq!(
+            requests.get(&("OTHER".to_owned(), "/tickets".to_owned(), 405)),
+            Some(&2)
+        );
     }
 }

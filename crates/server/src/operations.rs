@@ -234,19 +234,33 @@ pub async fn backup(
         ));
     }
     let dir = state.config.data_dir.join("backups");
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| Problem::internal(format!("cannot create {}: {e}", dir.display())))?;
     let dest = dir.join(&name);
-    if dest.exists() {
-        return Err(Problem::new(
+    let exists = || {
+        Problem::new(
             StatusCode::CONFLICT,
             "backup-exists",
-            format!("a backup named `{name}` exists already; pick another name"),
-        ));
+            format!(
+                "a backup named `{name}` exists already (or is being written); pick another name"
+            ),
+        )
+    };
+    // One backup per name at a time: a second request for the same name while the first is
+    // still writing is the same conflict as a finished one.
+    let _writing = BackupInProgress::claim(&dest).ok_or_else(exists)?;
+    let (made, checked) = (dir.clone(), dest.clone());
+    let already = tokio::task::spawn_blocking(move || {
+        std::fs::create_dir_all(&made).map(|()| checked.exists())
+    })
+    .await
+    .map_err(|e| Problem::internal(format!("preparing the backup did not finish: {e}")))?
+    .map_err(|e| Problem::internal(format!("cannot create {}: {e}", dir.display())))?;
+    if already {
+        return Err(exists());
     }
     if let Err(e) = state.runner.checkpoint().await {
         tracing::warn!("checkpoints before the backup were not all written: {e}");
     }
+    // The store copies on its blocking pool.
     state
         .store
         .backup(&dest)
@@ -258,6 +272,29 @@ pub async fn backup(
         Json(json!({ "path": dest, "log_position_at_least": position })),
     )
         .into_response())
+}
+
+/// The backup files being written now, so two requests for one name cannot race.
+static BACKUPS_IN_PROGRESS: parking_lot::Mutex<std::collections::BTreeSet<std::path::PathBuf>> =
+    parking_lot::Mutex::new(std::collections::BTreeSet::new());
+
+/// A claim on one backup file name, released when dropped.
+struct BackupInProgress(std::path::PathBuf);
+
+impl BackupInProgress {
+    /// Claims `dest`, or `None` when another request is writing it.
+    fn claim(dest: &std::path::Path) -> Option<Self> {
+        BACKUPS_IN_PROGRESS
+            .lock()
+            .insert(dest.to_owned())
+            .then(|| BackupInProgress(dest.to_owned()))
+    }
+}
+
+impl Drop for BackupInProgress {
+    fn drop(&mut self) {
+        BACKUPS_IN_PROGRESS.lock().remove(&self.0);
+    }
 }
 
 /// The body of `POST /clock/advance`.
@@ -336,4 +373,19 @@ pub async fn advance_clock(
         })).collect::<Vec<_>>(),
     }))
     .into_response())
+}
+
+#[cfg(test)]
+mod backup_claims {
+    use super::BackupInProgress;
+
+    #[test]
+    fn a_backup_name_being_written_cannot_be_claimed_twice() {
+        let dest = std::path::Path::new("/nonexistent/backups/claim-test.sqlite");
+        let first = BackupInProgress::claim(dest);
+        assert!(first.is_some());
+        assert!(BackupInProgress::claim(dest).is_none());
+        drop(first);
+        assert!(BackupInProgress::claim(dest).is_some());
+    }
 }

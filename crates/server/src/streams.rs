@@ -12,7 +12,8 @@
 //!   what was buffered, then `event: lagged` with the position to resume after, and is
 //!   disconnected. Writers and other subscribers never wait for it.
 //! * Free text of confidential tickets is replaced by `[redacted]` unless the principal's
-//!   scope allows it (see `ticketflow_access::policy`).
+//!   scope allows it (see `ticketflow_access::policy`). A ticket event the ticket overview
+//!   has not reached yet (it lags more than a few seconds, or failed) counts as confidential.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -217,16 +218,22 @@ fn spawn_feed(
         let mut last_sent = after;
         while let Some(next) = subscription.next_event().await {
             let Ok(recorded) = next else { break };
+            let mut overview_current = true;
             if recorded.stream_id.category() == TicketKey::CATEGORY {
                 // Redaction asks the ticket overview whether the ticket is confidential; let
-                // it see this event first (it usually has: this answers at once).
-                let _ = tokio::time::timeout(
-                    PROJECTION_WAIT,
-                    state.runner.wait_for(recorded.global_position),
-                )
-                .await;
+                // it see this event first (it usually has: this answers at once). If it has
+                // not caught up in time (or the runner failed), its answer may be stale, so
+                // the event counts as confidential.
+                overview_current = matches!(
+                    tokio::time::timeout(
+                        PROJECTION_WAIT,
+                        state.runner.wait_for(recorded.global_position),
+                    )
+                    .await,
+                    Ok(Ok(()))
+                );
             }
-            let event = sse_event(&state, &caller, &recorded);
+            let event = sse_event(&state, &caller, &recorded, !overview_current);
             let position = recorded.global_position;
             if position <= head {
                 if tx.send(Item::Event(Box::new(event))).await.is_err() {
@@ -278,23 +285,27 @@ impl Drop for AbortOnDrop {
     }
 }
 
-fn sse_event(state: &AppState, caller: &Principal, e: &RecordedEvent) -> Event {
+/// The SSE frame for `e`; `stale` says the ticket overview may not have seen `e` yet, in
+/// which case its free text counts as confidential.
+fn sse_event(state: &AppState, caller: &Principal, e: &RecordedEvent, stale: bool) -> Event {
     let mut body = envelope_json(e);
     if e.stream_id.category() == TicketKey::CATEGORY {
-        let confidential = e
-            .stream_id
-            .entity()
-            .and_then(|k| k.parse::<TicketKey>().ok())
-            .and_then(|k| {
-                state
-                    .views
-                    .ticket_overview
-                    .current()
-                    .get(&Actor::system("server"), &k)
-            })
-            // A ticket the overview does not know (yet) counts as confidential: redacting too
-            // much is the safe side.
-            .is_none_or(|s| s.confidential)
+        // Read the position before the copy: the copy reflects at least that position.
+        let stale = stale || state.views.ticket_overview.position() < e.global_position;
+        let confidential = stale
+            || e.stream_id
+                .entity()
+                .and_then(|k| k.parse::<TicketKey>().ok())
+                .and_then(|k| {
+                    state
+                        .views
+                        .ticket_overview
+                        .current()
+                        .get(&Actor::system("server"), &k)
+                })
+                // A ticket the overview does not know (yet) counts as confidential: redacting too
+                // much is the safe side.
+                .is_none_or(|s| s.confidential)
             || body["data"]["confidential"] == Value::Bool(true);
         if redacts_free_text(caller.role(), confidential) {
             redact_free_text(&mut body["data"]);

@@ -41,19 +41,25 @@ pub const DEFAULT_DELIVERIES: usize = 50;
 /// free text (see `ticketflow_access::policy::FREE_TEXT_FIELDS`) unless the endpoint has the
 /// confidential-text scope. A ticket the overview does not know yet counts as confidential
 /// (unless the event is its opening, which says so itself), as on SSE: redacting too much is
-/// the safe side. The server starts the dispatcher only once the read models have caught up
+/// the safe side. So does every ticket whose overview has not reached the event yet (it may
+/// not know yet that the ticket was made confidential). The server starts the dispatcher only once the read models have caught up
 /// with the log, so this fallback is rare.
 pub fn redactor(overview: ProjectionHandle<TicketOverview>) -> Redactor {
     std::sync::Arc::new(move |endpoint, event, mut data: Value| {
         if event.stream_id.category() != TicketKey::CATEGORY {
             return Some(data);
         }
+        // Read the position before the copy: the copy reflects at least that position. An
+        // overview that has not seen this event yet may not know the ticket was made
+        // confidential, so its answer is not trusted then.
+        let caught_up = overview.position() >= event.global_position;
         let known = event
             .stream_id
             .entity()
             .and_then(|k| k.parse::<TicketKey>().ok())
             .and_then(|k| overview.current().get(&Actor::system("webhooks"), &k))
-            .map(|s| s.confidential);
+            .map(|s| s.confidential)
+            .filter(|_| caught_up);
         let confidential = match known {
             Some(c) => c || data["confidential"] == Value::Bool(true),
             // The opening event says itself whether the ticket is confidential.

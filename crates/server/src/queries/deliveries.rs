@@ -14,7 +14,8 @@ use crate::commands::parse_key;
 use crate::problem::Problem;
 use crate::state::AppState;
 
-use super::{Params, instant, stream_history, to_json, with_etag};
+use super::reports::visible_manifest;
+use super::{Params, instant, sees_ticket, stream_history, to_json, with_etag};
 
 /// `GET /deliveries/{key}[?as_of=T]` — state and manifest.
 pub async fn get_delivery(
@@ -51,7 +52,12 @@ pub async fn get_delivery(
             Some(at),
         ),
     };
-    let manifest = state.views.delivery_manifests.current().manifest(&key);
+    let manifest = state
+        .views
+        .delivery_manifests
+        .current()
+        .manifest(&key)
+        .map(|m| visible_manifest(&state, &caller, m));
     let body = json!({
         "key": key.as_str(),
         "version": version,
@@ -59,7 +65,12 @@ pub async fn get_delivery(
         "status": delivery.status().map(|s| s.to_string()),
         "step": delivery.step.to_string(),
         "organisation": customer,
-        "tickets": delivery.tickets.iter().map(|t| t.as_str().to_owned()).collect::<Vec<_>>(),
+        "tickets": delivery
+            .tickets
+            .iter()
+            .filter(|t| sees_ticket(&state, &caller, t))
+            .map(|t| t.as_str().to_owned())
+            .collect::<Vec<_>>(),
         "merge_on": delivery.merge_on,
         "estimated_delivery_on": delivery.estimated_delivery_on,
         "delivered_at": delivery.delivered_at,

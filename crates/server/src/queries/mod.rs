@@ -97,6 +97,24 @@ pub(super) fn require(
     }
 }
 
+/// Whether the caller may see the ticket `key` at all — the rule of the portal list and
+/// `GET /tickets/{key}` (the ticket overview's `may_see`). Reports, manifests and
+/// escalations drop every line for which this is false, so a ticket hidden from a
+/// principal never shows up anywhere, not even as a key. A ticket the overview does not
+/// know (yet) counts as hidden: showing too little is the safe side.
+pub(super) fn sees_ticket(
+    state: &AppState,
+    caller: &ticketflow_access::Principal,
+    key: &ticketflow_events::TicketKey,
+) -> bool {
+    state
+        .views
+        .ticket_overview
+        .current()
+        .get(&caller.actor, key)
+        .is_some()
+}
+
 pub(super) fn history(entries: Vec<AuditEntry>, as_of: Option<Timestamp>) -> Vec<AuditEntry> {
     entries
         .into_iter()

@@ -14,6 +14,7 @@ use ticketflow_access::Action;
 use ticketflow_domain::order::OrderPhase;
 use ticketflow_domain::sla::SlaPolicyBook;
 use ticketflow_events::OrganisationId;
+use ticketflow_projections::delivery_manifest::DeliveryManifest;
 use ticketflow_projections::escalations::EscalationQuery;
 use ticketflow_projections::order_board::OrderBoardQuery;
 use ticketflow_projections::sla::{SlaFilter, SlaGrouping};
@@ -23,7 +24,7 @@ use crate::body::{json_body, strict};
 use crate::problem::Problem;
 use crate::state::AppState;
 
-use super::{Params, enum_value, instant, month, require, to_json, today};
+use super::{Params, enum_value, instant, month, require, sees_ticket, to_json, today};
 
 fn sla_filter(params: &HashMap<String, String>) -> Result<(SlaFilter, SlaGrouping), Problem> {
     let filter = SlaFilter {
@@ -67,10 +68,17 @@ pub async fn sla_report(
     let (filter, grouping) = sla_filter(&params)?;
     let at = instant(&params, "at")?.unwrap_or_else(|| state.engine.now());
     let sla = state.views.sla.current();
+    // The groups are aggregate counts, which every role allowed to read reports may see;
+    // the per-ticket lines only name tickets the caller may see.
+    let tickets: Vec<_> = sla
+        .tickets(&filter, at)
+        .into_iter()
+        .filter(|t| sees_ticket(&state, &caller, &t.ticket))
+        .collect();
     Ok(Json(json!({
         "at": at,
         "groups": to_json(&sla.statistics(&filter, grouping, at)),
-        "tickets": to_json(&sla.tickets(&filter, at)),
+        "tickets": to_json(&tickets),
     }))
     .into_response())
 }
@@ -146,14 +154,15 @@ pub async fn list_deliveries(
     let organisation = params
         .get("organisation")
         .map(|o| OrganisationId(o.clone()));
-    Ok(Json(to_json(
-        &state
-            .views
-            .delivery_manifests
-            .current()
-            .manifests(organisation.as_ref()),
-    ))
-    .into_response())
+    let manifests: Vec<_> = state
+        .views
+        .delivery_manifests
+        .current()
+        .manifests(organisation.as_ref())
+        .into_iter()
+        .map(|m| visible_manifest(&state, &caller, m))
+        .collect();
+    Ok(Json(to_json(&manifests)).into_response())
 }
 
 /// `GET /billing/{customer}/{month}`.
@@ -192,5 +201,44 @@ pub async fn escalations(
             .map(|l| enum_value(l, "min_level"))
             .transpose()?,
     };
-    Ok(Json(to_json(&state.views.escalations.current().matching(&query))).into_response())
+    let open: Vec<_> = state
+        .views
+        .escalations
+        .current()
+        .matching(&query)
+        .into_iter()
+        .filter(|e| sees_ticket(&state, &caller, &e.ticket))
+        .collect();
+    Ok(Json(to_json(&open)).into_response())
+}
+
+/// The manifest with every ticket line the caller may not see left out (its summary is the
+/// ticket's free text, and even its key would reveal that it exists).
+pub(super) fn visible_manifest(
+    state: &AppState,
+    caller: &ticketflow_access::Principal,
+    mut manifest: DeliveryManifest,
+) -> DeliveryManifest {
+    manifest
+        .tickets
+        .retain(|t| sees_ticket(state, caller, &t.ticket));
+    manifest
+        .custom_items
+        .retain(|t| sees_ticket(state, caller, &t.ticket));
+    manifest
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_what_if_with_empty_targets_is_accepted() {
+        let body = json!({
+            "policy": {"contracts": {"acme": {"targets": {}}}},
+            "filter": {}
+        });
+        let parsed = strict::<WhatIf>(body, "what-if request");
+        assert!(parsed.is_ok(), "{parsed:?}");
+    }
 }
