@@ -211,7 +211,10 @@ async fn a_format_1_file_is_refused_by_the_read_only_view_with_the_way_to_migrat
 
     let err = ticketflow_store::ReadOnlyStore::open(&path).unwrap_err();
     assert!(
-        matches!(err, ticketflow_store::StoreError::OlderFormat { found: 1, .. }),
+        matches!(
+            err,
+            ticketflow_store::StoreError::OlderFormat { found: 1, .. }
+        ),
         "{err:?}"
     );
     let message = err.to_string();

@@ -61,7 +61,11 @@ async fn a_failed_resync_of_the_tail_stops_appends_instead_of_skipping_events() 
     let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
     assert_eq!(store.stream_version(&s).await.unwrap(), Some(2));
     let outcome = store
-        .append(&s, ExpectedVersion::Exact(2), vec![event("TicketNoted", b"4")])
+        .append(
+            &s,
+            ExpectedVersion::Exact(2),
+            vec![event("TicketNoted", b"4")],
+        )
         .await
         .unwrap();
     assert_eq!(outcome.last_position, 3);

@@ -190,7 +190,9 @@ impl Writer {
             return StoreError::Storage {
                 path: self.path.clone(),
                 action: "appending",
-                detail: format!("after a failed commit the store could not re-read its unindexed tail ({reason}), so it stopped accepting appends; reopen it once the file is readable"),
+                detail: format!(
+                    "after a failed commit the store could not re-read its unindexed tail ({reason}), so it stopped accepting appends; reopen it once the file is readable"
+                ),
             };
         }
         StoreError::Storage {
