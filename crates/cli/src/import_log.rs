@@ -90,20 +90,34 @@ impl ImportLog {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Self::default()),
             Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
         };
-        let runs = text
+        let lines: Vec<(usize, &str)> = text
             .lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
-            .map(|(i, l)| {
-                serde_json::from_str(l).with_context(|| {
-                    format!(
-                        "{} line {}: not an import record (the file is written by `ticketflow import`; do not edit it)",
-                        path.display(),
-                        i + 1
-                    )
-                })
-            })
-            .collect::<anyhow::Result<Vec<ImportRun>>>()?;
+            .collect();
+        let mut runs = Vec::with_capacity(lines.len());
+        for (n, &(i, line)) in lines.iter().enumerate() {
+            match serde_json::from_str(line) {
+                Ok(run) => runs.push(run),
+                // A crash during `import` can leave the last record half written; that run's
+                // events are still marked by their correlation id, so the rest of the log
+                // stays usable.
+                Err(e) if n + 1 == lines.len() => eprintln!(
+                    "ticketflow: warning: {} line {}: skipping an incomplete last import record ({e}); it was probably cut off by a crash during `ticketflow import`",
+                    path.display(),
+                    i + 1
+                ),
+                Err(e) => {
+                    return Err(e).with_context(|| {
+                        format!(
+                            "{} line {}: not an import record (the file is written by `ticketflow import`; do not edit it)",
+                            path.display(),
+                            i + 1
+                        )
+                    });
+                }
+            }
+        }
         Ok(ImportLog { runs })
     }
 
@@ -115,8 +129,10 @@ impl ImportLog {
         let mut file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
+            .read(true)
             .open(&path)
             .with_context(|| format!("opening {}", path.display()))?;
+        drop_torn_tail(&mut file).with_context(|| format!("repairing {}", path.display()))?;
         file.write_all(line.as_bytes())
             .and_then(|()| file.sync_all())
             .with_context(|| format!("writing {}", path.display()))
@@ -130,6 +146,25 @@ impl ImportLog {
             .find(|r| r.import_id == event.correlation_id)
             .or_else(|| self.runs.iter().find(|r| r.appended(event.global_position)))
     }
+}
+
+/// Cuts a last record that a crash left without its newline, so the next record starts on
+/// a line of its own instead of turning the torn one into an unreadable line in the middle.
+fn drop_torn_tail(file: &mut std::fs::File) -> std::io::Result<()> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    let len = file.metadata()?.len();
+    if len == 0 {
+        return Ok(());
+    }
+    let mut text = Vec::new();
+    file.seek(SeekFrom::Start(0))?;
+    file.read_to_end(&mut text)?;
+    if text.last() == Some(&b'\n') {
+        return Ok(());
+    }
+    let keep = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    file.set_len(keep as u64)?;
+    file.sync_all()
 }
 
 #[cfg(test)]
@@ -201,8 +236,32 @@ mod tests {
                 .is_none()
         );
 
-        std::fs::write(ImportLog::path(dir.path()), "{not json}\n").unwrap();
+        std::fs::write(ImportLog::path(dir.path()), "{not json}\n{}\n").unwrap();
         let err = ImportLog::load(dir.path()).unwrap_err().to_string();
         assert!(err.contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn a_torn_last_record_is_skipped_and_the_next_run_starts_on_its_own_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = ImportRun::id_for("first");
+        ImportLog::append(dir.path(), &run(first, Some((1, 2)))).unwrap();
+        // A crash while the second run was written: half a record, no newline.
+        let mut torn = serde_json::to_string(&run(ImportRun::id_for("second"), None)).unwrap();
+        torn.truncate(torn.len() / 2);
+        let path = ImportLog::path(dir.path());
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str(&torn);
+        std::fs::write(&path, text).unwrap();
+
+        let log = ImportLog::load(dir.path()).unwrap();
+        assert_eq!(log.runs.len(), 1);
+        assert!(log.import_of(&event(1, first)).is_some());
+
+        let third = ImportRun::id_for("third");
+        ImportLog::append(dir.path(), &run(third, Some((3, 4)))).unwrap();
+        let log = ImportLog::load(dir.path()).unwrap();
+        assert_eq!(log.runs.len(), 2);
+        assert!(log.import_of(&event(9, third)).is_some());
     }
 }

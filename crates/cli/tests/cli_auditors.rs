@@ -158,6 +158,68 @@ fn a_backup_restores_into_an_empty_directory_and_verifies_intact() {
 }
 
 #[test]
+fn a_failed_restore_leaves_the_existing_data_directory_untouched() {
+    let (tmp, dir) = imported();
+    let backup = tmp.path().join("evidence.sqlite");
+    ok(&["backup", "--data-dir", arg(&dir), "--to", arg(&backup)]);
+    let before = ok(&["verify", "--data-dir", arg(&dir)]);
+    let files = |dir: &std::path::Path| {
+        let mut names: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        names.sort();
+        names
+    };
+    let listing = files(&dir);
+    let restore_forced = |from: &std::path::Path| {
+        ticketflow(&[
+            "restore",
+            "--from",
+            arg(from),
+            "--data-dir",
+            arg(&dir),
+            "--force",
+        ])
+    };
+
+    // A truncated backup: refused, the old log and its snapshots stay.
+    let bytes = std::fs::read(&backup).unwrap();
+    let truncated = tmp.path().join("truncated.sqlite");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    assert!(!restore_forced(&truncated).status.success());
+    assert_eq!(files(&dir), listing);
+    assert_eq!(ok(&["verify", "--data-dir", arg(&dir)]), before);
+
+    // An intact backup whose copy cannot be written (the copy's place is taken by a
+    // directory): the old log was not removed first.
+    let blocker = dir.join("events.sqlite.restoring");
+    std::fs::create_dir(&blocker).unwrap();
+    std::fs::write(blocker.join("keep"), b"x").unwrap();
+    let out = restore_forced(&backup);
+    assert!(!out.status.success(), "{}", text(&out.stdout));
+    assert!(dir.join("events.sqlite").is_file());
+    assert_eq!(ok(&["verify", "--data-dir", arg(&dir)]), before);
+    std::fs::remove_dir_all(&blocker).unwrap();
+    assert_eq!(files(&dir), listing);
+
+    // And with the way clear, the same restore succeeds.
+    assert!(restore_forced(&backup).status.success());
+    assert_eq!(ok(&["verify", "--data-dir", arg(&dir)]), before);
+}
+
+#[test]
+fn history_reads_past_an_import_record_cut_off_by_a_crash() {
+    let (_tmp, dir) = imported();
+    let expected = history_json(&dir, "SD-1", &[])["events"].clone();
+    let log = dir.join("imports.jsonl");
+    let mut text = std::fs::read_to_string(&log).unwrap();
+    text.push_str("{\"import_id\":\"00000000-0000");
+    std::fs::write(&log, text).unwrap();
+    assert_eq!(history_json(&dir, "SD-1", &[])["events"], expected);
+}
+
+#[test]
 fn bad_input_exits_2_with_one_readable_line() {
     let (tmp, dir) = imported();
     fails(

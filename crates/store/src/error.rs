@@ -80,6 +80,17 @@ pub enum StoreError {
         supported: i64,
     },
 
+    /// A read-only view met a file in an older format, which only a writer can migrate.
+    #[error(
+        "the store file {path} is in store format {found}, which read-only commands cannot read; open it once with `ticketflow serve` (or `ticketflow import`) to migrate it, or restore a backup (the file was not modified)"
+    )]
+    OlderFormat {
+        /// The store file.
+        path: PathBuf,
+        /// The format version in the file.
+        found: i64,
+    },
+
     /// The file is a database but not a Ticketflow store; it was not touched.
     #[error(
         "{path} is not a Ticketflow event store ({detail}); check the path (the file was not modified)"
@@ -134,6 +145,17 @@ pub enum StoreError {
         action: &'static str,
         /// The underlying error.
         detail: String,
+    },
+
+    /// Another process (or another open handle in this one) has the store open for writing.
+    #[error(
+        "the store file {path} is open in another process (it holds the lock {lock}); stop that process (e.g. `ticketflow serve` or `demo`) or use a read-only command, then retry"
+    )]
+    Locked {
+        /// The store file.
+        path: PathBuf,
+        /// The lock file another writer holds.
+        lock: PathBuf,
     },
 
     /// The store was closed or its writer stopped.

@@ -92,6 +92,6 @@ pub use error::{StoreError, StoreResult};
 pub use event_store::EventStore;
 pub use memory::MemoryStore;
 pub use read::{Direction, Filter, StreamRead};
-pub use sqlite::{ReadOnlyStore, SqliteOptions, SqliteStore, WriterStats, verify_file};
+pub use sqlite::{ReadOnlyStore, SqliteOptions, SqliteStore, StoreLock, WriterStats, verify_file};
 pub use subscription::Subscription;
 pub use verify::{Break, BreakKind, ChainVerifier, VerifyReport};

@@ -191,3 +191,45 @@ async fn streams_read_the_same_across_bulk_index_writes_and_reopening() {
     assert!(store.verify().await.unwrap().is_intact());
     store.close().await;
 }
+
+#[tokio::test]
+async fn a_format_1_file_is_refused_by_the_read_only_view_with_the_way_to_migrate_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.db");
+    let store = SqliteStore::open(&path, SqliteOptions::default()).unwrap();
+    store
+        .append(
+            &stream("ticket-SD-1"),
+            ExpectedVersion::Any,
+            vec![event("TicketNoted", b"1")],
+        )
+        .await
+        .unwrap();
+    store.close().await;
+    drop(store);
+    downgrade_to_format_1(&path);
+
+    let err = ticketflow_store::ReadOnlyStore::open(&path).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            ticketflow_store::StoreError::OlderFormat { found: 1, .. }
+        ),
+        "{err:?}"
+    );
+    let message = err.to_string();
+    assert!(message.contains("store format 1"), "{message}");
+    assert!(message.contains("ticketflow serve"), "{message}");
+    // Opening it for writing migrates it; then the read-only view reads it.
+    SqliteStore::open(&path, SqliteOptions::default())
+        .unwrap()
+        .close()
+        .await;
+    assert_eq!(
+        ticketflow_store::ReadOnlyStore::open(&path)
+            .unwrap()
+            .head()
+            .unwrap(),
+        1
+    );
+}

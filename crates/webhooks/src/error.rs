@@ -47,6 +47,16 @@ pub enum WebhookError {
         /// The rejected text (cut to 64 characters).
         given: String,
     },
+    /// The registry file could not be created with owner-only permissions.
+    #[error(
+        "cannot create the webhook registry `{path}` readable by its owner only: {source}; check that the data directory exists and is writable"
+    )]
+    Create {
+        /// The file.
+        path: String,
+        /// What the file system said.
+        source: std::io::Error,
+    },
     /// The registry file could not be created or read.
     #[error("cannot use the webhook registry `{path}`: {source}")]
     Open {

@@ -168,6 +168,13 @@ impl WebhookRegistry {
             path: path.display().to_string(),
             source,
         };
+        // The file holds signing secrets: create it owner-only before SQLite touches it, so
+        // it is never readable by others, not even for a moment; SQLite gives its -wal and
+        // -shm files the main file's mode.
+        create_owner_only(&path).map_err(|source| WebhookError::Create {
+            path: path.display().to_string(),
+            source,
+        })?;
         let conn = Connection::open(&path).map_err(open_error)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(open_error)?;
@@ -375,6 +382,28 @@ fn restrict_permissions(path: &Path) {
 #[cfg(not(unix))]
 fn restrict_permissions(_path: &Path) {}
 
+/// Creates `path` with mode 0600 when it does not exist yet (an existing file is left as it
+/// is here and restricted by [`restrict_permissions`] once open).
+#[cfg(unix)]
+fn create_owner_only(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(not(unix))]
+fn create_owner_only(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -399,6 +428,24 @@ mod tests {
             registry.remove(registered.endpoint.id),
             Err(WebhookError::UnknownEndpoint { .. })
         ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_registry_and_its_write_ahead_log_are_readable_by_the_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let registry = WebhookRegistry::open(dir.path()).unwrap();
+        registry
+            .register(NewEndpoint::new("https://hooks.example.com/a"))
+            .unwrap();
+        for name in [REGISTRY_FILE.to_owned(), format!("{REGISTRY_FILE}-wal")] {
+            let mode = std::fs::metadata(dir.path().join(&name))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600, "{name} has mode {mode:o}");
+        }
     }
 
     #[test]

@@ -55,6 +55,7 @@ mod checkpointer;
 mod collector;
 mod counters;
 pub mod insert;
+mod lock;
 mod parallel_read;
 mod read_only;
 mod rows;
@@ -79,6 +80,7 @@ use crate::read::{Filter, StreamRead};
 use crate::subscription::Subscription;
 use crate::verify::VerifyReport;
 pub use counters::WriterStats;
+pub use lock::StoreLock;
 pub use read_only::ReadOnlyStore;
 use schema::storage_error;
 use writer::{AppendJob, Writer, WriterCounters, WriterMsg};
@@ -179,6 +181,13 @@ impl SqliteStore {
     /// [`StoreError::Corrupt`] without modifying the file.
     pub fn open(path: impl AsRef<Path>, options: SqliteOptions) -> StoreResult<Self> {
         let path = path.as_ref().to_owned();
+        // One writer per file, across processes (see [`lock`]); taken before anything reads
+        // or migrates the file. Without `create`, a missing file is reported by open_writer.
+        let lock = if options.create || path.exists() {
+            Some(lock::StoreLock::acquire(&path)?)
+        } else {
+            None
+        };
         let (mut conn, position, log_hash) = schema::open_writer(&path, options.create)?;
         let tail = Arc::new(
             stream_index::Tail::load(&conn)
@@ -249,6 +258,8 @@ impl SqliteStore {
             tail: tail.clone(),
             index_every: options.stream_index_every.max(1),
             index_stopped: false,
+            resync_failed: None,
+            _lock: lock,
             checkpointer,
             checkpoint_requested: false,
             checkpoint_frames: options.checkpoint_frames.max(1),

@@ -50,6 +50,15 @@ impl ReadOnlyStore {
         }
         let conn = schema::open_reader(&path)?;
         schema::check_identity(&path, &conn)?;
+        // A reader never writes, so it cannot migrate an older layout; refuse it with the way
+        // out instead of failing later on a table the old layout lacks.
+        let format = schema::format_version(&path, &conn)?;
+        if format < schema::FORMAT_VERSION {
+            return Err(StoreError::OlderFormat {
+                path,
+                found: format,
+            });
+        }
         let store = ReadOnlyStore {
             path,
             conn: Mutex::new(conn),

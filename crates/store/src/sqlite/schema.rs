@@ -98,7 +98,7 @@ fn migrate_from_1(path: &Path, conn: &Connection) -> Result<(), StoreError> {
 }
 
 /// The format version recorded in the file.
-fn format_version(path: &Path, conn: &Connection) -> Result<i64, StoreError> {
+pub fn format_version(path: &Path, conn: &Connection) -> Result<i64, StoreError> {
     conn.pragma_query_value(None, "user_version", |r| r.get(0))
         .map_err(|e| storage_error(path, "reading the format version", e))
 }

@@ -162,12 +162,12 @@ impl Tail {
             for (stream, version, pos) in &batch {
                 insert.execute(params![stream.as_str(), *version as i64, *pos as i64])?;
             }
-            tx.prepare_cached("UPDATE head SET indexed = ?1 WHERE id = 1")?
+            tx.prepare_cached("UPDATE head SET indexed = MAX(indexed, ?1) WHERE id = 1")?
                 .execute([position as i64])?;
         }
         tx.commit()?;
         let mut inner = self.inner.write();
-        inner.indexed = position;
+        inner.indexed = inner.indexed.max(position);
         let mut left = 0;
         inner.streams.retain(|_, e| {
             e.retain(|&(_, p)| p > position);
@@ -176,5 +176,27 @@ impl Tail {
         });
         inner.events = left;
         Ok(batch.len() as u64)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_indexed_mark_never_moves_backwards() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("events.sqlite");
+        let (mut conn, _, _) = super::super::schema::open_writer(&path, true).unwrap();
+        let tail = Tail::load(&conn).unwrap();
+        tail.write_bulk(&mut conn, 5).unwrap();
+        tail.write_bulk(&mut conn, 3).unwrap();
+        let indexed: i64 = conn
+            .query_row("SELECT indexed FROM head WHERE id = 1", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(indexed, 5);
+        assert_eq!(Tail::load(&conn).unwrap().inner.read().indexed, 5);
+        assert_eq!(tail.inner.read().indexed, 5);
     }
 }

@@ -108,6 +108,12 @@ pub struct Writer {
     /// Set when a bulk write of the stream index failed: it is not tried again (reads stay
     /// correct from the tail; verify tells what is wrong).
     pub(super) index_stopped: bool,
+    /// Set when re-reading the log after a failed commit failed: the writer no longer knows
+    /// which positions and stream versions are taken, so it refuses appends until reopened.
+    pub(super) resync_failed: Option<String>,
+    /// The store's exclusive lock ([`super::lock`]): held while this writer runs, released
+    /// when its thread ends (after the shutdown checkpoint).
+    pub(super) _lock: Option<super::lock::StoreLock>,
     /// Events between bulk writes of the stream index.
     pub(super) index_every: u64,
     /// Copies the WAL into the database file beside the writer.
@@ -136,7 +142,7 @@ impl Writer {
                 }
                 Ok(WriterMsg::Close) | Err(_) => break,
             };
-            if self.durability.failed.load(Ordering::SeqCst) {
+            if self.durability.failed.load(Ordering::SeqCst) || self.resync_failed.is_some() {
                 let _ = first.reply.send(Err(self.stopped()));
                 continue;
             }
@@ -180,6 +186,15 @@ impl Writer {
     }
 
     fn stopped(&self) -> StoreError {
+        if let Some(reason) = &self.resync_failed {
+            return StoreError::Storage {
+                path: self.path.clone(),
+                action: "appending",
+                detail: format!(
+                    "after a failed commit the store could not re-read its unindexed tail ({reason}), so it stopped accepting appends; reopen it once the file is readable"
+                ),
+            };
+        }
         StoreError::Storage {
             path: self.path.clone(),
             action: "appending",
@@ -332,7 +347,13 @@ impl Writer {
         match Tail::load(&self.conn) {
             Ok(tail) => self.tail.replace(tail),
             Err(e) => {
-                tracing::error!(path = %self.path.display(), error = %e, "re-reading the unindexed tail failed");
+                // Without the tail, events after the index mark would be found by neither
+                // the tail nor the index: never move the position past them, never index
+                // again, refuse appends until the store is reopened.
+                tracing::error!(path = %self.path.display(), error = %e, "re-reading the unindexed tail failed; the store stops accepting appends until reopened");
+                self.resync_failed = Some(e.to_string());
+                self.index_stopped = true;
+                return false;
             }
         }
         let last: rusqlite::Result<Option<(i64, Vec<u8>)>> = self
