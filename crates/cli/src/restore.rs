@@ -88,11 +88,17 @@ pub async fn run(from: &Path, data_dir: &DataDir, force: bool) -> anyhow::Result
         std::fs::remove_dir_all(&projections)
             .with_context(|| format!("removing {}", projections.display()))?;
     }
+    // The import log describes the log it was written beside: take the backup's, and drop
+    // the replaced log's when the backup has none, so `history` never credits restored events
+    // to an import that belonged to the old log.
     let imports = import_log_beside(from);
+    let target = ImportLog::path(root);
     if imports.is_file() {
-        let target = ImportLog::path(root);
         std::fs::copy(&imports, &target)
             .with_context(|| format!("copying {} to {}", imports.display(), target.display()))?;
+    } else if target.exists() {
+        std::fs::remove_file(&target)
+            .with_context(|| format!("removing the replaced log's {}", target.display()))?;
     }
     let restored = ticketflow_store::verify_file(&store).await?;
     crate::out!(

@@ -133,6 +133,23 @@ fn a_backup_restores_into_an_empty_directory_and_verifies_intact() {
         arg(&dir),
         "--force",
     ]);
+    assert!(
+        dir.join("imports.jsonl").is_file(),
+        "the backup's import log came along"
+    );
+
+    // A backup without an import log beside it replaces the import log too: the old one
+    // described the replaced log, so it must not credit restored events to its imports.
+    std::fs::remove_file(tmp.path().join("evidence.sqlite.imports.jsonl")).unwrap();
+    ok(&[
+        "restore",
+        "--from",
+        arg(&backup),
+        "--data-dir",
+        arg(&dir),
+        "--force",
+    ]);
+    assert!(!dir.join("imports.jsonl").exists());
 
     // A tampered backup is refused: the answer is no (exit 1), nothing restored.
     let conn = rusqlite::Connection::open(&backup).unwrap();
