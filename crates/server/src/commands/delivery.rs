@@ -16,7 +16,7 @@ use crate::body::{json_body, strict};
 use crate::problem::Problem;
 use crate::state::AppState;
 
-use super::{execute, parse_key, same_key, with_key};
+use super::{authorise_order_or_delivery, execute, parse_key, same_key, with_key};
 
 /// `POST /deliveries`.
 pub async fn plan_delivery(
@@ -50,18 +50,14 @@ pub async fn plan_delivery(
         ));
     };
     let key = delivery.clone();
-    let outcome = execute(
+    execute(
         &state,
         &caller,
         &headers,
         AddressedCommand::Delivery(key.clone(), command),
         true,
     )
-    .await;
-    if outcome.is_ok() {
-        state.keys.observe(&key.stream_id());
-    }
-    outcome
+    .await
 }
 
 /// `POST /deliveries/{key}/commands`.
@@ -74,28 +70,11 @@ pub async fn delivery_command(
 ) -> Result<Response, Problem> {
     let key: DeliveryKey = parse_key(&raw, "delivery")?;
     let (delivery, _) = load::<Delivery>(state.store.as_ref(), &key.stream_id()).await?;
-    let customer = delivery_customer(&delivery);
-    if !may(
-        caller.role(),
-        &caller.name,
-        Action::WriteOrderOrDelivery(customer),
-    ) {
-        let visible = may(
-            caller.role(),
-            &caller.name,
-            Action::ReadOrderOrDelivery(customer),
-        );
-        return Err(if visible {
-            Problem::forbidden(format!(
-                "a {} may not send commands to delivery {key}",
-                caller.role().name()
-            ))
-        } else {
-            Problem::not_found(format!(
-                "there is no delivery {key} (or it is not visible to you)"
-            ))
-        });
-    }
+    authorise_order_or_delivery(
+        &caller,
+        delivery_customer(&delivery),
+        &format!("delivery {key}"),
+    )?;
     let command: DeliveryCommand = strict(json_body(body)?, "delivery command")?;
     if let DeliveryCommand::PlanDelivery {
         delivery: named, ..
@@ -103,16 +82,12 @@ pub async fn delivery_command(
     {
         same_key(named.as_str(), key.as_str(), "delivery")?;
     }
-    let outcome = execute(
+    execute(
         &state,
         &caller,
         &headers,
         AddressedCommand::Delivery(key.clone(), command),
         false,
     )
-    .await;
-    if outcome.is_ok() {
-        state.keys.observe(&key.stream_id());
-    }
-    outcome
+    .await
 }

@@ -92,6 +92,33 @@ pub(crate) fn same_key(named: &str, path: &str, field: &str) -> Result<(), Probl
     }
 }
 
+/// Orders and deliveries: the caller must be allowed to write for the customer; 404 when it
+/// may not even read the thing (so keys cannot be probed), 403 when it reads but may not write.
+pub(crate) fn authorise_order_or_delivery(
+    caller: &ticketflow_access::Principal,
+    customer: Option<&ticketflow_events::OrganisationId>,
+    what: &str,
+) -> Result<(), Problem> {
+    let role = caller.role();
+    if ticketflow_access::may(
+        role,
+        &caller.name,
+        ticketflow_access::Action::WriteOrderOrDelivery(customer),
+    ) {
+        return Ok(());
+    }
+    let visible = ticketflow_access::may(
+        role,
+        &caller.name,
+        ticketflow_access::Action::ReadOrderOrDelivery(customer),
+    );
+    Err(if visible {
+        Problem::forbidden(format!("a {} may not send commands to {what}", role.name()))
+    } else {
+        Problem::not_found(format!("there is no {what} (or it is not visible to you)"))
+    })
+}
+
 /// 404 when the principal may not even see the thing, 403 when it sees it but may not act.
 pub fn hidden_or_forbidden(visibility: Visibility, what: &str, role: &str) -> Problem {
     if visibility == Visibility::Hidden {
@@ -101,7 +128,8 @@ pub fn hidden_or_forbidden(visibility: Visibility, what: &str, role: &str) -> Pr
     }
 }
 
-/// Runs the command through the engine and answers the outcome.
+/// Runs the command through the engine and answers the outcome. A key is noted as taken only
+/// once its command succeeded, so a refused or failed request never moves key assignment.
 pub(crate) async fn execute(
     state: &AppState,
     caller: &ticketflow_access::Principal,
@@ -121,6 +149,7 @@ pub(crate) async fn execute(
         .execute(&command, &caller.actor, &options)
         .await
         .map_err(Problem::from)?;
+    state.keys.observe(&command.stream_id());
     state
         .metrics
         .command(started.elapsed(), outcome.events.len());

@@ -17,7 +17,7 @@ use crate::body::{json_body, strict};
 use crate::problem::Problem;
 use crate::state::AppState;
 
-use super::{execute, parse_key, same_key, with_key};
+use super::{authorise_order_or_delivery, execute, parse_key, same_key, with_key};
 
 /// `POST /orders`.
 pub async fn place_order(
@@ -78,18 +78,14 @@ pub async fn place_order(
         )));
     }
     let key = order.clone();
-    let outcome = execute(
+    execute(
         &state,
         &caller,
         &headers,
         AddressedCommand::Order(key.clone(), command),
         true,
     )
-    .await;
-    if outcome.is_ok() {
-        state.keys.observe(&key.stream_id());
-    }
-    outcome
+    .await
 }
 
 /// `POST /orders/{key}/commands`.
@@ -102,42 +98,17 @@ pub async fn order_command(
 ) -> Result<Response, Problem> {
     let key: OrderKey = parse_key(&raw, "order")?;
     let (order, _) = load::<CustomisationOrder>(state.store.as_ref(), &key.stream_id()).await?;
-    let customer = order_customer(&order);
-    if !may(
-        caller.role(),
-        &caller.name,
-        Action::WriteOrderOrDelivery(customer),
-    ) {
-        let visible = may(
-            caller.role(),
-            &caller.name,
-            Action::ReadOrderOrDelivery(customer),
-        );
-        return Err(if visible {
-            Problem::forbidden(format!(
-                "a {} may not send commands to order {key}",
-                caller.role().name()
-            ))
-        } else {
-            Problem::not_found(format!(
-                "there is no order {key} (or it is not visible to you)"
-            ))
-        });
-    }
+    authorise_order_or_delivery(&caller, order_customer(&order), &format!("order {key}"))?;
     let command: OrderCommand = strict(json_body(body)?, "order command")?;
     if let OrderCommand::Place { order: named, .. } = &command {
         same_key(named.as_str(), key.as_str(), "order")?;
     }
-    let outcome = execute(
+    execute(
         &state,
         &caller,
         &headers,
         AddressedCommand::Order(key.clone(), command),
         false,
     )
-    .await;
-    if outcome.is_ok() {
-        state.keys.observe(&key.stream_id());
-    }
-    outcome
+    .await
 }

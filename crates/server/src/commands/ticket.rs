@@ -50,18 +50,14 @@ pub async fn open_ticket(
             ));
         }
     };
-    let outcome = execute(
+    execute(
         &state,
         &caller,
         &headers,
         AddressedCommand::Ticket(key.clone(), command),
         true,
     )
-    .await;
-    if outcome.is_ok() {
-        state.keys.observe(&key.stream_id());
-    }
-    outcome
+    .await
 }
 
 /// `POST /tickets/{key}/commands`.
@@ -92,16 +88,12 @@ pub async fn ticket_command(
     {
         same_key(named.as_str(), key.as_str(), "key")?;
     }
-    let outcome = execute(
+    execute(
         &state,
         &caller,
         &headers,
         AddressedCommand::Ticket(key.clone(), command),
         false,
     )
-    .await;
-    if outcome.is_ok() {
-        state.keys.observe(&key.stream_id());
-    }
-    outcome
+    .await
 }
