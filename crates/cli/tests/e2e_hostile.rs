@@ -381,6 +381,36 @@ async fn malformed_and_hostile_requests_get_a_4xx_problem_and_change_nothing() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // A body naming another order or delivery than the path is refused as a mismatch (not as
+    // a malformed command: these bodies are otherwise valid), for every aggregate.
+    for (path, body) in [
+        (
+            "/orders/CO-55/commands",
+            json!({"command": "place", "order": "CO-77", "ticket": "SD-1002", "customer": "acme",
+                "region": "dach", "kind": "customer-specific", "summary": "s",
+                "own_codeline": true, "test_environment": true, "custom_code_allowed": true}),
+        ),
+        (
+            "/deliveries/SD-2055/commands",
+            json!({"command": "plan_delivery", "delivery": "SD-2077", "version": "14.21.3.1",
+                "cloud_environment": "customer-hosted", "organisation": "acme"}),
+        ),
+    ] {
+        let (status, problem) = server.post(path, "anna", &body).await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {problem}"
+        );
+        assert!(
+            problem["type"]
+                .as_str()
+                .unwrap_or_default()
+                .ends_with("key-mismatch"),
+            "{path}: {problem}"
+        );
+    }
     assert_eq!(
         server.log_position().await,
         before,
