@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use ticketflow_access::{Action, may};
 use ticketflow_domain::delivery::Delivery;
 use ticketflow_events::DeliveryKey;
 
@@ -27,17 +26,7 @@ pub async fn get_delivery(
     let key: DeliveryKey = parse_key(&raw, "delivery")?;
     let (delivery, version) = load::<Delivery>(state.store.as_ref(), &key.stream_id()).await?;
     let customer = delivery_customer(&delivery).cloned();
-    if customer.is_none()
-        || !may(
-            caller.role(),
-            &caller.name,
-            Action::ReadOrderOrDelivery(customer.as_ref()),
-        )
-    {
-        return Err(Problem::not_found(format!(
-            "there is no delivery {key} (or it is not visible to you)"
-        )));
-    }
+    super::readable_order_or_delivery(&caller, customer.as_ref(), &format!("delivery {key}"))?;
     let (delivery, as_of) = match instant(&params, "as_of")? {
         None => (delivery, None),
         Some(at) => (
@@ -94,16 +83,6 @@ pub async fn delivery_history(
     let key: DeliveryKey = parse_key(&raw, "delivery")?;
     let (delivery, version) = load::<Delivery>(state.store.as_ref(), &key.stream_id()).await?;
     let customer = delivery_customer(&delivery);
-    if customer.is_none()
-        || !may(
-            caller.role(),
-            &caller.name,
-            Action::ReadOrderOrDelivery(customer),
-        )
-    {
-        return Err(Problem::not_found(format!(
-            "there is no delivery {key} (or it is not visible to you)"
-        )));
-    }
+    super::readable_order_or_delivery(&caller, customer, &format!("delivery {key}"))?;
     stream_history(&state, &key.stream_id(), &params, version)
 }

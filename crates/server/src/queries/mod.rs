@@ -149,3 +149,25 @@ pub(super) fn today(
         .transpose()
         .map(|d| d.unwrap_or_else(|| state.engine.now().date_naive()))
 }
+
+/// An order or delivery is readable when it exists and the caller may read its customer's;
+/// otherwise the answer is 404, never 403, so a caller cannot probe which keys exist.
+pub(crate) fn readable_order_or_delivery(
+    caller: &ticketflow_access::Principal,
+    customer: Option<&ticketflow_events::OrganisationId>,
+    what: &str,
+) -> Result<(), crate::problem::Problem> {
+    let readable = customer.is_some()
+        && ticketflow_access::may(
+            caller.role(),
+            &caller.name,
+            ticketflow_access::Action::ReadOrderOrDelivery(customer),
+        );
+    if readable {
+        Ok(())
+    } else {
+        Err(crate::problem::Problem::not_found(format!(
+            "there is no {what} (or it is not visible to you)"
+        )))
+    }
+}

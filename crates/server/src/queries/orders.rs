@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-use ticketflow_access::{Action, may};
 use ticketflow_domain::order::CustomisationOrder;
 use ticketflow_events::OrderKey;
 
@@ -27,17 +26,7 @@ pub async fn get_order(
     let (order, version) =
         load::<CustomisationOrder>(state.store.as_ref(), &key.stream_id()).await?;
     let customer = order_customer(&order).cloned();
-    if customer.is_none()
-        || !may(
-            caller.role(),
-            &caller.name,
-            Action::ReadOrderOrDelivery(customer.as_ref()),
-        )
-    {
-        return Err(Problem::not_found(format!(
-            "there is no order {key} (or it is not visible to you)"
-        )));
-    }
+    super::readable_order_or_delivery(&caller, customer.as_ref(), &format!("order {key}"))?;
     let (order, version, as_of) = match instant(&params, "as_of")? {
         None => (order, version, None),
         Some(at) => {
@@ -87,16 +76,6 @@ pub async fn order_history(
     let (order, version) =
         load::<CustomisationOrder>(state.store.as_ref(), &key.stream_id()).await?;
     let customer = order_customer(&order);
-    if customer.is_none()
-        || !may(
-            caller.role(),
-            &caller.name,
-            Action::ReadOrderOrDelivery(customer),
-        )
-    {
-        return Err(Problem::not_found(format!(
-            "there is no order {key} (or it is not visible to you)"
-        )));
-    }
+    super::readable_order_or_delivery(&caller, customer, &format!("order {key}"))?;
     stream_history(&state, &key.stream_id(), &params, version)
 }
