@@ -32,7 +32,12 @@ fn main() {
         probe.0, probe.1
     );
     rt.block_on(async move {
-        let store = SqliteStore::open(dir.path().join("load.db"), SqliteOptions::default()).unwrap();
+        let store = SqliteStore::open(dir.path().join("load.db"), {
+            let mut o = SqliteOptions::default();
+            if let Some(v) = std::env::var("TF_INDEX").ok().and_then(|v| v.parse().ok()) { o.stream_index_every = v; }
+            if let Some(v) = std::env::var("TF_CKPT").ok().and_then(|v| v.parse().ok()) { o.checkpoint_frames = v; }
+            o
+        }).unwrap();
         let done = Arc::new(AtomicU64::new(0));
         let deadline = Instant::now() + Duration::from_secs(seconds);
         let tasks: Vec<_> = (0..writers)

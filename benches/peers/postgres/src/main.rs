@@ -136,7 +136,7 @@ async fn clients(
 fn metadata(seq: u64) -> String {
     format!(
         "{{\"correlationId\":\"{}\",\"actor\":\"agent:a.keller\",\"seq\":{seq}}}",
-        uuid::Uuid::new_v4()
+        measure::event_id()
     )
 }
 
@@ -160,7 +160,7 @@ async fn message_db(port: &str, plan: &Plan) -> anyhow::Result<Vec<Sample>> {
                 let conns = conns.clone();
                 async move {
                     let (c, st) = &conns[w];
-                    let id = uuid::Uuid::new_v4().to_string();
+                    let id = measure::event_id().to_string();
                     let stream = measure::append_stream_name(writers, round, w);
                     // message-db versions start at 0; -1 means "no stream yet".
                     let expected = seq as i64 - 1;
@@ -193,7 +193,7 @@ async fn message_db(port: &str, plan: &Plan) -> anyhow::Result<Vec<Sample>> {
             c.batch_execute("BEGIN").await?;
             for seq in 0..size as u64 {
                 let stream = format!("ticket-{}", measure::load_stream_name(size, i));
-                let id = uuid::Uuid::new_v4().to_string();
+                let id = measure::event_id().to_string();
                 let expected: Option<i64> = None;
                 c.query_one(
                     &write,
@@ -262,7 +262,7 @@ async fn plain(port: &str, plan: &Plan) -> anyhow::Result<Vec<Sample>> {
                     // The unique (stream, version) index refuses a concurrent writer that
                     // expected the same version: optimistic concurrency.
                     let version = seq as i64 + 1;
-                    let id = uuid::Uuid::new_v4().to_string();
+                    let id = measure::event_id().to_string();
                     c.execute(
                         st,
                         &[
@@ -292,7 +292,7 @@ async fn plain(port: &str, plan: &Plan) -> anyhow::Result<Vec<Sample>> {
             for seq in 0..size as u64 {
                 let stream = measure::load_stream_name(size, i);
                 let version = seq as i64 + 1;
-                let id = uuid::Uuid::new_v4().to_string();
+                let id = measure::event_id().to_string();
                 c.execute(
                     &insert,
                     &[
@@ -402,7 +402,7 @@ fn note(w: usize, seq: u64) -> anyhow::Result<TicketEvent> {
 
 fn cqrs_meta(seq: u64) -> HashMap<String, String> {
     HashMap::from([
-        ("correlationId".to_owned(), uuid::Uuid::new_v4().to_string()),
+        ("correlationId".to_owned(), measure::event_id().to_string()),
         ("actor".to_owned(), "agent:a.keller".to_owned()),
         ("seq".to_owned(), seq.to_string()),
     ])

@@ -59,12 +59,12 @@ fn stream(name: &str) -> anyhow::Result<StreamId> {
 
 fn event(w: usize, seq: u64) -> NewEvent {
     NewEvent {
-        event_id: uuid::Uuid::new_v4(),
+        event_id: measure::event_id(),
         event_type: "TicketNoted".to_owned(),
         schema_version: 1,
         occurred_at: chrono::Utc::now(),
         actor: "agent:a.keller".to_owned(),
-        correlation_id: uuid::Uuid::new_v4(),
+        correlation_id: measure::event_id(),
         causation_id: None,
         payload: measure::payload(w, seq).into_bytes(),
     }

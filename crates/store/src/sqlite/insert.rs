@@ -26,7 +26,14 @@ pub struct Pending {
     pub added: Vec<(StreamId, u64, u64)>,
 }
 
+/// The one INSERT of an event; prepared once per batch by the writer ([`insert_statement`]).
 const INSERT: &str = "INSERT INTO events (position, stream_id, stream_version, event_id, event_type, schema_version, recorded_at, occurred_at, actor, correlation_id, causation_id, payload, prev_hash, hash, log_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+
+/// The batch's INSERT statement, prepared once per transaction: looking a cached statement up
+/// hashes its SQL text, which cost more than binding the row when it was done per append.
+pub fn insert_statement(tx: &Connection) -> rusqlite::Result<rusqlite::CachedStatement<'_>> {
+    tx.prepare_cached(INSERT)
+}
 
 fn lookup_id(tx: &Connection, id: &Uuid) -> rusqlite::Result<Option<RecordedId>> {
     tx.prepare_cached(
@@ -122,6 +129,7 @@ fn replay(
 /// runs under a savepoint so that a refusal half-way leaves nothing behind.
 pub fn append_one(
     tx: &Connection,
+    insert: &mut rusqlite::Statement<'_>,
     job: &AppendJob,
     recorded_at: Timestamp,
     pending: &mut Pending,
@@ -156,7 +164,6 @@ pub fn append_one(
     let mut chained = pending.log_hash;
     let first_version = version + 1;
     let first_position = position + 1;
-    let mut insert = tx.prepare_cached(INSERT)?;
     for e in &job.events {
         version += 1;
         position += 1;

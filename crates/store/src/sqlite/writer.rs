@@ -42,7 +42,7 @@ use tokio::sync::oneshot;
 use super::checkpointer::Checkpointer;
 use super::collector::Collector;
 pub use super::counters::WriterCounters;
-use super::insert::{Pending, append_one};
+use super::insert::{Pending, append_one, insert_statement};
 use super::schema::storage_error;
 use super::stream_index::Tail;
 use super::syncer::{Durability, SyncRequest};
@@ -387,8 +387,17 @@ impl Writer {
     ) -> rusqlite::Result<()> {
         let started = Instant::now();
         let tx = self.conn.transaction()?;
+        let mut insert = insert_statement(&tx)?;
         while let Some(job) = collector.next() {
-            let answer = append_one(&tx, &job, recorded_at, pending, &self.heads, &self.tail);
+            let answer = append_one(
+                &tx,
+                &mut insert,
+                &job,
+                recorded_at,
+                pending,
+                &self.heads,
+                &self.tail,
+            );
             match answer {
                 Ok(answer) => answers.push((job, answer)),
                 Err(e) => {
@@ -401,6 +410,7 @@ impl Writer {
                 }
             }
         }
+        drop(insert);
         if pending.position != self.position {
             tx.prepare_cached("UPDATE head SET position = ?1, log_hash = ?2 WHERE id = 1")?
                 .execute(params![pending.position as i64, &pending.log_hash.0[..]])?;
