@@ -118,21 +118,24 @@ pub async fn run(command: WebhooksCommand) -> anyhow::Result<()> {
                 return Ok(());
             }
             crate::out!(
-                "{:<36}  {:<6}  {:<8}  {:>10}  {:<5}  url",
+                "{:<36}  {:<6}  {:<8}  {:>10}  {:<5}  {:<16}  url",
                 "id",
                 "active",
                 "health",
                 "checkpoint",
-                "conf."
+                "conf.",
+                "owner"
             );
             for e in endpoints.as_array().map_or(&[][..], Vec::as_slice) {
+                let owner = e["owner"].as_str().unwrap_or("(operators)");
                 crate::out!(
-                    "{:<36}  {:<6}  {:<8}  {:>10}  {:<5}  {}",
+                    "{:<36}  {:<6}  {:<8}  {:>10}  {:<5}  {:<16}  {}",
                     text(&e["id"]),
                     e["active"],
                     text(&e["health"]["state"]),
                     e["checkpoint"],
                     e["confidential_text"],
+                    owner,
                     text(&e["url"])
                 );
             }

@@ -11,7 +11,7 @@ use std::process::Output;
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;
-use e2e_support::{HANG_GUARD, Server, bin};
+use e2e_support::{HANG_GUARD, Server, bin, send};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -96,6 +96,7 @@ async fn webhooks_intake_lock_and_rebuilds_work_against_the_real_server() {
             ("kim", &["--role", "customer", "--organisation", "acme"]),
             ("lea", &["--role", "customer", "--organisation", "acme"]),
             ("hook", &["--role", "integrator"]),
+            ("rival", &["--role", "integrator"]),
             ("ops", &["--role", "operator"]),
         ],
     );
@@ -139,6 +140,56 @@ async fn webhooks_intake_lock_and_rebuilds_work_against_the_real_server() {
     let (status, listed) = server.get("/webhooks", "hook").await;
     assert_eq!(status, StatusCode::OK);
     assert!(listed.to_string().contains(&id) && !listed.to_string().contains(&secret));
+    assert_eq!(registered["endpoint"]["owner"], "hook");
+
+    // Another integrator neither sees nor touches it: every way in answers as if it did not
+    // exist. The operator sees it, and can register an endpoint on the rival's behalf.
+    let (status, listed) = server.get("/webhooks", "rival").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!listed.to_string().contains(&id), "{listed}");
+    for path in [
+        format!("/webhooks/{id}"),
+        format!("/webhooks/{id}/deliveries"),
+    ] {
+        let (status, body) = server.get(&path, "rival").await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}: {body}");
+    }
+    let (status, body) = server
+        .post(
+            &format!("/webhooks/{id}/rotate-secret"),
+            "rival",
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body) =
+        send(server.request(Method::DELETE, &format!("/webhooks/{id}"), Some("rival"))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    let (status, body) = server
+        .post("/webhooks", "rival", &json!({"url": url, "owner": "hook"}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, listed) = server.get("/webhooks", "ops").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(listed.to_string().contains(&id), "{listed}");
+    let (status, for_rival) = server
+        .post(
+            "/webhooks",
+            "ops",
+            &json!({"url": "http://127.0.0.1:9/rival", "owner": "rival", "filter": {"categories": ["order"]}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{for_rival}");
+    let rival_id = for_rival["endpoint"]["id"].as_str().unwrap().to_owned();
+    let (_, listed) = server.get("/webhooks", "rival").await;
+    assert!(listed.to_string().contains(&rival_id), "{listed}");
+    let (status, _) = send(server.request(
+        Method::DELETE,
+        &format!("/webhooks/{rival_id}"),
+        Some("rival"),
+    ))
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
 
     let public = open(&server, "Printer queue stuck", false).await;
     let hidden = open(&server, "Ms Miller's grades", true).await;

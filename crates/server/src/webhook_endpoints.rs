@@ -2,14 +2,15 @@
 //!
 //! Who may manage endpoints (recorded in `docs/integrators.md`):
 //!
-//! * **operators** — every endpoint, with or without the confidential-text scope;
+//! * **operators** — every endpoint, with or without the confidential-text scope; an
+//!   operator may register an endpoint for an integrator by naming its token as `owner`;
 //! * **integrators** — register, list, inspect, remove, rotate and read delivery logs of
-//!   endpoints; an endpoint may only carry `confidential_text: true` if the integrator's own
-//!   token has that scope (an integrator cannot grant itself more than it has);
+//!   *their own* endpoints (the ones whose `owner` is their token's name, which the server
+//!   records at registration); an endpoint may only carry `confidential_text: true` if the
+//!   integrator's own token has that scope (an integrator cannot grant itself more than it
+//!   has). Another integrator's endpoint answers 404, exactly like one that does not exist,
+//!   so endpoints, their URLs and their delivery logs never leak between partners;
 //! * everyone else — 403.
-//!
-//! Endpoints have no owner: every integrator token of a deployment sees every endpoint (one
-//! deployment serves one integration partner, or the operator manages the endpoints).
 //!
 //! The dispatcher never sends the free text of a confidential ticket to an endpoint without
 //! the confidential-text scope ([`redactor`]): the same rule as SSE for an integrator token
@@ -27,7 +28,9 @@ use ticketflow_access::{Principal, redact_free_text, redacts_free_text};
 use ticketflow_engine::projection::ProjectionHandle;
 use ticketflow_events::{Actor, Role, TicketKey};
 use ticketflow_projections::TicketOverview;
-use ticketflow_webhooks::{EndpointId, NewEndpoint, Redactor, WebhookError, WebhookRegistry};
+use ticketflow_webhooks::{
+    Endpoint, EndpointId, NewEndpoint, Redactor, WebhookError, WebhookRegistry,
+};
 
 use crate::auth::Caller;
 use crate::body::{json_body, strict};
@@ -97,6 +100,46 @@ fn may_manage(caller: &Principal, wants_confidential_text: bool) -> Result<(), P
     }
 }
 
+/// The owner an endpoint registered by `caller` gets: an integrator always owns what it
+/// registers (naming another owner is refused); an operator's choice stands.
+fn owner_for(caller: &Principal, asked: Option<String>) -> Result<Option<String>, Problem> {
+    match caller.role() {
+        Role::Integrator { .. } => match asked {
+            Some(other) if other != caller.name => Err(Problem::forbidden(format!(
+                "an integrator registers endpoints for itself only; leave out `owner` or set it to `{}` (an operator may register an endpoint for `{other}`)",
+                caller.name
+            ))),
+            _ => Ok(Some(caller.name.clone())),
+        },
+        _ => Ok(asked),
+    }
+}
+
+/// True when `caller` may see and manage `endpoint`: operators every one, integrators their
+/// own.
+fn manages(caller: &Principal, endpoint: &Endpoint) -> bool {
+    match caller.role() {
+        Role::Operator => true,
+        _ => endpoint.owner.as_deref() == Some(caller.name.as_str()),
+    }
+}
+
+/// The endpoint `id` if `caller` manages it; otherwise the same 404 as for an unknown id.
+async fn managed(
+    registry: &WebhookRegistry,
+    caller: &Principal,
+    id: EndpointId,
+) -> Result<Endpoint, Problem> {
+    let endpoint = blocking(registry, move |r| r.get(id)).await?;
+    if manages(caller, &endpoint) {
+        Ok(endpoint)
+    } else {
+        Err(webhook_problem(WebhookError::UnknownEndpoint {
+            id: id.to_string(),
+        }))
+    }
+}
+
 fn webhook_problem(e: WebhookError) -> Problem {
     match &e {
         WebhookError::UnknownEndpoint { .. } | WebhookError::MalformedId { .. } => {
@@ -134,19 +177,21 @@ pub async fn register(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, Problem> {
     may_manage(&caller, false)?;
-    let new: NewEndpoint = strict(json_body(body)?, "webhook endpoint")?;
+    let mut new: NewEndpoint = strict(json_body(body)?, "webhook endpoint")?;
     may_manage(&caller, new.confidential_text)?;
+    new.owner = owner_for(&caller, new.owner.take())?;
     let registered = blocking(&state.webhooks, move |r| r.register(new)).await?;
     Ok((StatusCode::CREATED, Json(registered)).into_response())
 }
 
-/// `GET /webhooks` — every endpoint (without secrets).
+/// `GET /webhooks` — the caller's endpoints (every one for an operator), without secrets.
 pub async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
 ) -> Result<Json<Value>, Problem> {
     may_manage(&caller, false)?;
-    let endpoints = blocking(&state.webhooks, WebhookRegistry::list).await?;
+    let mut endpoints = blocking(&state.webhooks, WebhookRegistry::list).await?;
+    endpoints.retain(|e| manages(&caller, e));
     Ok(Json(json!(endpoints)))
 }
 
@@ -158,7 +203,7 @@ pub async fn get(
 ) -> Result<Json<Value>, Problem> {
     may_manage(&caller, false)?;
     let id = endpoint_id(&id)?;
-    let endpoint = blocking(&state.webhooks, move |r| r.get(id)).await?;
+    let endpoint = managed(&state.webhooks, &caller, id).await?;
     Ok(Json(json!(endpoint)))
 }
 
@@ -170,6 +215,7 @@ pub async fn remove(
 ) -> Result<StatusCode, Problem> {
     may_manage(&caller, false)?;
     let id = endpoint_id(&id)?;
+    managed(&state.webhooks, &caller, id).await?;
     blocking(&state.webhooks, move |r| r.remove(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -183,7 +229,7 @@ pub async fn rotate_secret(
 ) -> Result<Json<Value>, Problem> {
     may_manage(&caller, false)?;
     let id = endpoint_id(&id)?;
-    let endpoint = blocking(&state.webhooks, move |r| r.get(id)).await?;
+    let endpoint = managed(&state.webhooks, &caller, id).await?;
     may_manage(&caller, endpoint.confidential_text)?;
     let registered = blocking(&state.webhooks, move |r| r.rotate_secret(id)).await?;
     Ok(Json(json!(registered)))
@@ -211,6 +257,7 @@ pub async fn deliveries(
     if !(1..=1000).contains(&limit) {
         return Err(Problem::bad_request("`limit` must be between 1 and 1000"));
     }
+    managed(&state.webhooks, &caller, id).await?;
     let attempts = blocking(&state.webhooks, move |r| r.deliveries(id, limit)).await?;
     Ok(Json(json!(attempts)))
 }

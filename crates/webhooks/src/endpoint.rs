@@ -127,6 +127,11 @@ pub struct NewEndpoint {
     /// last position sends only what happens from now on.
     #[serde(default)]
     pub start_after: u64,
+    /// The name of the integrator token that manages the endpoint. The server sets it to the
+    /// registering integrator's own token; an operator may name one, or leave it out for an
+    /// endpoint only operators manage. Integrators see and manage only their own endpoints.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 impl NewEndpoint {
@@ -138,6 +143,7 @@ impl NewEndpoint {
             description: String::new(),
             confidential_text: false,
             start_after: 0,
+            owner: None,
         }
     }
 }
@@ -180,6 +186,10 @@ pub struct Endpoint {
     pub checkpoint: u64,
     /// Whether deliveries currently succeed.
     pub health: EndpointHealth,
+    /// The integrator token that manages it (see [`NewEndpoint::owner`]); `None` for an
+    /// endpoint only operators manage, including every endpoint registered before owners
+    /// were recorded.
+    pub owner: Option<String>,
 }
 
 impl Endpoint {

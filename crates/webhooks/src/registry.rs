@@ -39,7 +39,8 @@ CREATE TABLE IF NOT EXISTS endpoints (
     created_at TEXT NOT NULL,
     checkpoint INTEGER NOT NULL,
     failing_since TEXT,
-    last_error TEXT
+    last_error TEXT,
+    owner TEXT
 );
 CREATE TABLE IF NOT EXISTS deliveries (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -58,7 +59,21 @@ CREATE INDEX IF NOT EXISTS deliveries_by_endpoint ON deliveries (endpoint, seq);
 ";
 
 const ENDPOINT_COLUMNS: &str = "id, url, filter, description, confidential_text, active, \
-     created_at, checkpoint, failing_since, last_error";
+     created_at, checkpoint, failing_since, last_error, owner";
+
+/// Adds the `owner` column to a registry written before endpoints had owners; those endpoints
+/// keep no owner, so only operators see them until one re-registers them.
+fn add_owner_column(conn: &Connection) -> rusqlite::Result<()> {
+    let has_owner: bool = conn.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('endpoints') WHERE name = 'owner'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_owner {
+        conn.execute_batch("ALTER TABLE endpoints ADD COLUMN owner TEXT")?;
+    }
+    Ok(())
+}
 
 struct Shared {
     conn: Mutex<Connection>,
@@ -118,6 +133,7 @@ struct EndpointRow {
     checkpoint: i64,
     failing_since: Option<String>,
     last_error: Option<String>,
+    owner: Option<String>,
 }
 
 impl EndpointRow {
@@ -133,6 +149,7 @@ impl EndpointRow {
             checkpoint: row.get(7)?,
             failing_since: row.get(8)?,
             last_error: row.get(9)?,
+            owner: row.get(10)?,
         })
     }
 
@@ -156,6 +173,7 @@ impl EndpointRow {
             created_at: parse_time("registration time", &self.created_at)?,
             checkpoint: u64::try_from(self.checkpoint).map_err(|e| corrupt("checkpoint", e))?,
             health,
+            owner: self.owner,
         })
     }
 }
@@ -183,6 +201,7 @@ impl WebhookRegistry {
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(open_error)?;
         conn.execute_batch(SCHEMA).map_err(open_error)?;
+        add_owner_column(&conn).map_err(open_error)?;
         restrict_permissions(&path);
         let (changes, _) = watch::channel(0);
         Ok(WebhookRegistry {
@@ -220,7 +239,7 @@ impl WebhookRegistry {
         let checkpoint = i64::try_from(new.start_after).unwrap_or(i64::MAX);
         self.shared.conn.lock().execute(
             "INSERT INTO endpoints (id, url, secret, filter, description, confidential_text, \
-             active, created_at, checkpoint) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8)",
+             active, created_at, checkpoint, owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?8, ?9)",
             params![
                 id.to_string(),
                 url,
@@ -229,7 +248,8 @@ impl WebhookRegistry {
                 new.description,
                 new.confidential_text,
                 time_text(created_at),
-                checkpoint
+                checkpoint,
+                new.owner
             ],
         )?;
         self.changed();
@@ -463,5 +483,44 @@ mod tests {
         };
         let registry = WebhookRegistry::open(dir.path()).unwrap();
         assert_eq!(registry.get(id).unwrap().checkpoint, 42);
+    }
+
+    #[test]
+    fn a_registry_from_before_owners_gains_the_column_and_its_endpoints_have_no_owner() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            // The schema as it was before endpoints had owners, with one endpoint.
+            let conn = Connection::open(dir.path().join(REGISTRY_FILE)).unwrap();
+            conn.execute_batch(&SCHEMA.replace(",\n    owner TEXT", ""))
+                .unwrap();
+            conn.execute(
+                "INSERT INTO endpoints (id, url, secret, filter, description, confidential_text, \
+                 active, created_at, checkpoint) VALUES (?1, 'http://127.0.0.1:9/old', 'whsec_x', \
+                 '{}', '', 0, 1, '2026-11-01T00:00:00.000000Z', 5)",
+                [EndpointId(Uuid::now_v7()).to_string()],
+            )
+            .unwrap();
+            let columns: i64 = conn
+                .query_row(
+                    "SELECT COUNT(*) FROM pragma_table_info('endpoints') WHERE name = 'owner'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(columns, 0, "the old schema has no owner column");
+        }
+        let registry = WebhookRegistry::open(dir.path()).unwrap();
+        let old = registry.list().unwrap();
+        assert_eq!(old.len(), 1);
+        assert_eq!(old[0].owner, None);
+        assert_eq!(old[0].checkpoint, 5);
+        let mut new = NewEndpoint::new("http://127.0.0.1:9/new");
+        new.owner = Some("acme-sync".to_owned());
+        let registered = registry.register(new).unwrap().endpoint;
+        assert_eq!(registered.owner.as_deref(), Some("acme-sync"));
+        // Opening again leaves the column as it is.
+        drop(registry);
+        let registry = WebhookRegistry::open(dir.path()).unwrap();
+        assert_eq!(registry.list().unwrap().len(), 2);
     }
 }

@@ -265,7 +265,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ep(
         "get",
         "/webhooks",
-        "Every webhook endpoint (without secrets).",
+        "The caller's webhook endpoints, every one for an operator (without secrets); another integrator's endpoint answers 404 everywhere.",
         IntegratorOrOperator,
         None,
     ),

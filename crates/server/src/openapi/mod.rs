@@ -104,7 +104,8 @@ pub fn document() -> Value {
                 "streams": {"type": "array", "items": {"type": "string"}}}},
             "description": {"type": "string"},
             "confidential_text": {"type": "boolean", "description": "Send confidential tickets' free text (operator, or an integrator with that scope)."},
-            "start_after": {"type": "integer", "minimum": 0, "description": "Deliver events after this global position (0: the whole log)."}}}),
+            "start_after": {"type": "integer", "minimum": 0, "description": "Deliver events after this global position (0: the whole log)."},
+            "owner": {"type": "string", "description": "The integrator token that manages the endpoint: set to the caller's own token for integrators (another name is 403); operators may name one or leave it out (operators only)."}}}),
     );
     components.insert(
         "Problem".into(),
