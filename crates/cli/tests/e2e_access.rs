@@ -516,22 +516,35 @@ async fn reports_leave_out_tickets_the_caller_may_not_see(
         ("ian", false),
         ("anna", true),
     ] {
-        let (status, body) = server.get(&format!("/deliveries/{delivery}"), role).await;
-        assert_eq!(status, StatusCode::OK, "{role}: {body}");
-        let text = names(&body);
-        if text.contains(&format!("\"{confidential}\"")) != sees {
-            failures.push(format!(
-                "/deliveries/{delivery} as {role}: confidential ticket shown {}",
-                !sees
-            ));
-        }
-        if !text.contains(&format!("\"{public}\"")) {
-            failures.push(format!(
-                "/deliveries/{delivery} as {role}: public ticket missing"
-            ));
+        for path in [
+            format!("/deliveries/{delivery}"),
+            format!("/deliveries/{delivery}/history"),
+        ] {
+            let (status, body) = server.get(&path, role).await;
+            assert_eq!(status, StatusCode::OK, "{path} as {role}: {body}");
+            let text = names(&body);
+            if names_key(&text, confidential) != sees {
+                failures.push(format!(
+                    "{path} as {role}: confidential ticket shown {}",
+                    !sees
+                ));
+            }
+            if !names_key(&text, public) {
+                failures.push(format!("{path} as {role}: public ticket missing"));
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Whether `text` names the ticket `key` as a whole word (`SD-1` is not named by `SD-10`).
+fn names_key(text: &str, key: &str) -> bool {
+    text.match_indices(key).any(|(at, _)| {
+        let before = text[..at].chars().last();
+        let after = text[at + key.len()..].chars().next();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '-')
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric())
+    })
 }
 
 trait IntoRow<'a> {
