@@ -261,3 +261,103 @@ pub async fn deliveries(
     let attempts = blocking(&state.webhooks, move |r| r.deliveries(id, limit)).await?;
     Ok(Json(json!(attempts)))
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use std::sync::Arc;
+
+    use ticketflow_domain::config::DeskConfig;
+    use ticketflow_domain::script::AddressedCommand;
+    use ticketflow_domain::ticket::TicketCommand;
+    use ticketflow_engine::projection::{ProjectionRunnerBuilder, RunnerConfig};
+    use ticketflow_engine::{CommandOptions, Engine, SimulatedClock};
+    use ticketflow_events::{OrganisationId, RecordedEvent};
+    use ticketflow_store::{EventStore, SqliteOptions, SqliteStore, StreamRead};
+    use ticketflow_webhooks::NewEndpoint;
+
+    use super::*;
+
+    /// The webhook redactor trusts the ticket overview only up to the overview's position:
+    /// a public ticket's comment the overview has not reached yet is redacted (the comment
+    /// might be the one that follows making the ticket confidential); the same comment at a
+    /// position the overview has seen is sent as it is.
+    #[tokio::test]
+    async fn an_overview_behind_the_event_makes_its_free_text_count_as_confidential() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn EventStore> = Arc::new(
+            SqliteStore::open(dir.path().join("events.sqlite"), SqliteOptions::default()).unwrap(),
+        );
+        let start = "2026-03-02T09:00:00Z".parse().unwrap();
+        let engine = Engine::new(
+            store.clone(),
+            DeskConfig::default(),
+            Arc::new(SimulatedClock::new(start)),
+        );
+        let open: TicketCommand = serde_json::from_value(json!({
+            "command": "open_from_portal", "key": "SD-1001", "region": "dach", "form": {
+            "ticket_type": "request", "summary": "Public", "description": "nothing secret",
+            "share_with": "organisation", "confidential": false}}))
+        .unwrap();
+        let key: TicketKey = "SD-1001".parse().unwrap();
+        let customer = Actor {
+            id: "kim".to_owned(),
+            role: Role::Customer {
+                organisation: OrganisationId("acme".to_owned()),
+            },
+        };
+        engine
+            .execute(
+                &AddressedCommand::Ticket(key.clone(), open),
+                &customer,
+                &CommandOptions::default(),
+            )
+            .await
+            .unwrap();
+        let mut builder = ProjectionRunnerBuilder::new(
+            store.clone(),
+            RunnerConfig::new(dir.path().join("projections")),
+        );
+        let overview = builder.register(TicketOverview::new).unwrap();
+        let runner = builder.start().await.unwrap();
+        let opened: Vec<RecordedEvent> = store
+            .read_stream(&key.stream_id(), StreamRead::forwards(10))
+            .await
+            .unwrap();
+        let at = opened.last().unwrap().global_position;
+        runner.wait_for(at).await.unwrap();
+        assert_eq!(overview.position(), at);
+
+        // A comment on the public ticket, as the dispatcher would see it.
+        let comment = |position: u64| {
+            let mut e = opened[0].clone();
+            e.stream_id = key.stream_id();
+            e.event_type = "TicketCommented".to_owned();
+            e.global_position = position;
+            e
+        };
+        let data = json!({"text": "the grades of Ms Miller", "at": "2026-03-02T09:05:00Z"});
+        let endpoint = ticketflow_webhooks::Endpoint {
+            id: "0192f5e0-7c1a-7d3e-8f00-1234567890ab".parse().unwrap(),
+            url: "http://127.0.0.1:9/".to_owned(),
+            filter: NewEndpoint::new("http://127.0.0.1:9/").filter,
+            description: String::new(),
+            confidential_text: false,
+            active: true,
+            created_at: start,
+            checkpoint: 0,
+            health: ticketflow_webhooks::EndpointHealth::Healthy,
+            owner: None,
+        };
+        let redact = redactor(overview);
+        let seen = redact(&endpoint, &comment(at), data.clone()).unwrap();
+        assert_eq!(
+            seen, data,
+            "a public ticket's comment the overview has seen is sent"
+        );
+        let ahead = redact(&endpoint, &comment(at + 1), data.clone()).unwrap();
+        assert_ne!(ahead["text"], data["text"], "{ahead}");
+        assert!(ahead.to_string().contains("[redacted]"), "{ahead}");
+        runner.shutdown().await.unwrap();
+    }
+}
