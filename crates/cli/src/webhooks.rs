@@ -32,11 +32,15 @@ pub enum WebhooksCommand {
         /// Send only events recorded from now on (default: the whole log).
         #[arg(long)]
         from_now: bool,
+        /// The integrator token (by name) that manages the endpoint. Operators only; an
+        /// integrator's endpoints are always its own.
+        #[arg(long)]
+        owner: Option<String>,
         /// The server.
         #[command(flatten)]
         server: ServerArgs,
     },
-    /// The registered endpoints.
+    /// The registered endpoints (an integrator's own; every one for an operator).
     List {
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -80,6 +84,7 @@ pub async fn run(command: WebhooksCommand) -> anyhow::Result<()> {
             confidential_text,
             description,
             from_now,
+            owner,
             server,
         } => {
             let client = ServerClient::new(&server)?;
@@ -98,6 +103,7 @@ pub async fn run(command: WebhooksCommand) -> anyhow::Result<()> {
                 "description": description,
                 "confidential_text": confidential_text,
                 "start_after": start_after,
+                "owner": owner,
             });
             let registered = client
                 .send(client.request(Method::POST, "/webhooks").json(&body))
