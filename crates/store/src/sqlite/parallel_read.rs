@@ -106,6 +106,7 @@ impl SqliteStore {
         } else {
             self.stream_halves(stream, rest, durable, tail).await?
         };
+        out.reserve_exact(more.len());
         out.extend(more);
         Ok(out)
     }

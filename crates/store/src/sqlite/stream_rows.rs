@@ -29,6 +29,11 @@ const INDEXED_BACKWARD: &str = "SELECT e.position, e.stream_id, e.stream_version
 /// Events by position (a JSON array of positions, expanded by `json_each`).
 const BY_POSITIONS: &str = "SELECT position, stream_id, stream_version, event_id, event_type, schema_version, recorded_at, occurred_at, actor, correlation_id, causation_id, payload, prev_hash, hash FROM events WHERE position IN (SELECT value FROM json_each(?1)) ORDER BY position ASC";
 
+/// Reads of at most this many events reserve room for all of them up front (~256 bytes per
+/// envelope, so at most ~1 MiB); growing a vector of a thousand envelopes copies each of
+/// them several times.
+const EXACT_ROOM: usize = 4096;
+
 /// A stream's unindexed (version, position) entries up to `durable`, read from the file:
 /// for connections that have no in-memory [`super::stream_index::Tail`] (another process
 /// reading the file). Scans only the events after the stream index's mark.
@@ -75,7 +80,14 @@ pub fn read_stream(
     tail: &[(u64, u64)],
 ) -> StoreResult<Vec<RecordedEvent>> {
     let limit = read.max_count;
-    let mut out = Vec::with_capacity(limit.min(tail.len() + 64));
+    // A bounded read (the pieces of a long load are exact) gets its room at once; an
+    // unbounded one grows from a guess rather than reserving for `usize::MAX`.
+    let room = if limit <= EXACT_ROOM {
+        limit
+    } else {
+        tail.len() + 64
+    };
+    let mut out = Vec::with_capacity(room);
     if limit == 0 {
         return Ok(out);
     }
