@@ -7,7 +7,10 @@
 //! [`INLINE_EVENTS`] events (~50 µs of work) run on the calling thread instead, which tokio
 //! tolerates for that long. Larger reads hop, and once they are large enough the range is
 //! split in two halves read in parallel, because decoding rows is their cost and it is
-//! independent per row.
+//! independent per row. The size of a read is known before it starts: for the log from the
+//! durable head, for a stream from its last durable version (the unindexed tail's last
+//! entry, else one index lookup). A read is never started inline and finished elsewhere:
+//! two threads and connections touching the same pages cost more CPU than the hop saves.
 //!
 //! Splitting is sound because what a reader may see is fixed in advance: positions up to
 //! the durable head are gap-free and never change once written, and a stream's versions are
@@ -29,9 +32,8 @@ pub(super) const INLINE_EVENTS: usize = 32;
 /// Unfiltered reads of the log of at least this many events are decoded in two halves.
 pub(super) const SPLIT_READ_EVENTS: u64 = 2048;
 
-/// The rest of a stream read (after its first [`INLINE_EVENTS`]) is read in two halves when
-/// it holds at least this many events (~150 µs of work, well above the cost of a hop).
-pub(super) const SPLIT_STREAM_EVENTS: u64 = 96;
+/// Stream reads of at least this many events are read in two halves on two threads.
+pub(super) const SPLIT_STREAM_EVENTS: u64 = 256;
 
 impl SqliteStore {
     /// Reads the durable range `from..=end` of the log in two halves, each on its own read
@@ -56,10 +58,10 @@ impl SqliteStore {
     /// Reads one stream up to the durable position `durable`, given its unindexed entries
     /// `tail` (read after `durable`, see [`super::stream_index`]).
     ///
-    /// The first [`INLINE_EVENTS`] events are read on the calling thread, together with the
-    /// stream's last durable version when more are wanted; a whole ticket usually ends
-    /// there. The rest, a range of versions now known, is read on the blocking pool, in two
-    /// halves when it is large.
+    /// The stream's last durable version (the tail's last entry, or one index lookup on the
+    /// calling thread) says how many events the read returns. A read of at most
+    /// [`INLINE_EVENTS`] — a whole ticket, usually — then runs on the calling thread; a
+    /// larger one hops to the blocking pool, in two halves from [`SPLIT_STREAM_EVENTS`].
     pub(super) async fn load_stream(
         &self,
         stream: StreamId,
@@ -67,48 +69,45 @@ impl SqliteStore {
         durable: u64,
         tail: Entries,
     ) -> StoreResult<Vec<RecordedEvent>> {
-        let first = StreamRead {
-            max_count: read.max_count.min(INLINE_EVENTS),
-            ..read
+        let path = &self.inner.path;
+        let tail_last = tail.last().map(|&(v, _)| v);
+        let last = match tail_last {
+            Some(_) => tail_last,
+            None => self
+                .inner
+                .with_reader(|c| stream_rows::stream_version(path, c, &stream, durable, None))?,
         };
-        let (mut out, last_version) = self.inner.with_reader(|c| {
-            let path = &self.inner.path;
-            let out = stream_rows::read_stream(path, c, &stream, first, durable, &tail)?;
-            if out.len() < first.max_count || out.len() == read.max_count {
-                return Ok((out, None));
+        // The first version the read returns and how many it returns.
+        let (start, count) = match (last, read.direction) {
+            (None, _) => return Ok(Vec::new()),
+            (Some(last), Direction::Forward) => {
+                let start = read.from.max(1);
+                (start, (last + 1).saturating_sub(start))
             }
-            let tail_last = tail.last().map(|&(v, _)| v);
-            let last = stream_rows::stream_version(path, c, &stream, durable, tail_last)?;
-            Ok((out, last))
-        })?;
-        let (Some(last_version), Some(reached)) = (last_version, out.last()) else {
-            return Ok(out);
+            (Some(last), Direction::Backward) => {
+                let start = read.from.min(last);
+                (start, start)
+            }
         };
-        let reached = reached.stream_version;
-        let wanted = read.max_count - out.len();
-        // The versions left in the read's direction, and where they start.
-        let (next, left) = match read.direction {
-            Direction::Forward => (reached + 1, last_version.saturating_sub(reached)),
-            Direction::Backward => (reached.saturating_sub(1), reached.saturating_sub(1)),
-        };
-        let left = usize::try_from(left).unwrap_or(usize::MAX).min(wanted);
-        if left == 0 {
-            return Ok(out);
+        let count = usize::try_from(count)
+            .unwrap_or(usize::MAX)
+            .min(read.max_count);
+        if count <= INLINE_EVENTS {
+            return self
+                .inner
+                .with_reader(|c| stream_rows::read_stream(path, c, &stream, read, durable, &tail));
         }
-        let rest = StreamRead {
-            from: next,
-            max_count: left,
+        if (count as u64) < SPLIT_STREAM_EVENTS {
+            return self
+                .read(move |p, c| stream_rows::read_stream(p, c, &stream, read, durable, &tail))
+                .await;
+        }
+        let exact = StreamRead {
+            from: start,
+            max_count: count,
             ..read
         };
-        let more = if (left as u64) < SPLIT_STREAM_EVENTS {
-            self.read(move |p, c| stream_rows::read_stream(p, c, &stream, rest, durable, &tail))
-                .await?
-        } else {
-            self.stream_halves(stream, rest, durable, tail).await?
-        };
-        out.reserve_exact(more.len());
-        out.extend(more);
-        Ok(out)
+        self.stream_halves(stream, exact, durable, tail).await
     }
 
     /// Reads `rest.max_count` versions of a stream, all known to exist, from `rest.from` in
