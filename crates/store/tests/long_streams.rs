@@ -31,10 +31,11 @@ async fn long_streams_read_in_pieces_answer_like_memory() {
         let memory = MemoryStore::new();
         let long = stream("ticket-SD-1");
         let other = stream("ticket-SD-2");
-        // 500 events in appends of 1–3, interleaved with another stream's events.
+        // 2,200 events (more than a split read needs) in appends of 1–7, interleaved with
+        // another stream's events.
         let mut written = 0u8;
-        while memory.stream_version(&long).await.unwrap().unwrap_or(0) < 500 {
-            let n = 1 + (written % 3) as usize;
+        while memory.stream_version(&long).await.unwrap().unwrap_or(0) < 2200 {
+            let n = 1 + (written % 7) as usize;
             written = written.wrapping_add(1);
             for (id, n) in [(&long, n), (&other, 1)] {
                 let events: Vec<_> = (0..n).map(|i| event("A", &[written, i as u8])).collect();
@@ -51,8 +52,22 @@ async fn long_streams_read_in_pieces_answer_like_memory() {
         }
         let last = memory.stream_version(&long).await.unwrap().unwrap();
         assert_eq!(sqlite.stream_version(&long).await.unwrap(), Some(last));
-        let froms = [0, 1, 2, 31, 32, 33, 100, 250, last - 1, last, last + 1];
-        let counts = [0, 1, 31, 32, 33, 64, 127, 128, 129, 200, usize::MAX];
+        let froms = [
+            0,
+            1,
+            2,
+            32,
+            33,
+            150,
+            1100,
+            2047,
+            2048,
+            2049,
+            last - 1,
+            last,
+            last + 1,
+        ];
+        let counts = [0, 1, 32, 33, 200, 2047, 2048, 2049, usize::MAX];
         for from in froms.into_iter().chain([StreamRead::LAST]) {
             for max_count in counts {
                 for direction in [Direction::Forward, Direction::Backward] {

@@ -32,8 +32,11 @@ pub(super) const INLINE_EVENTS: usize = 32;
 /// Unfiltered reads of the log of at least this many events are decoded in two halves.
 pub(super) const SPLIT_READ_EVENTS: u64 = 2048;
 
-/// Stream reads of at least this many events are read in two halves on two threads.
-pub(super) const SPLIT_STREAM_EVENTS: u64 = 256;
+/// Stream reads of at least this many events are read in two halves on two threads. Not
+/// lower: at 256, loads of 1,000 events took 10–20 % more CPU (two connections, each with
+/// its own copy of the pages in its cache) and their p50/p99 did not improve on the shared
+/// two-core machine (docs/performance.md, "Read path").
+pub(super) const SPLIT_STREAM_EVENTS: u64 = 2048;
 
 impl SqliteStore {
     /// Reads the durable range `from..=end` of the log in two halves, each on its own read
