@@ -33,9 +33,9 @@ pub(super) const INLINE_EVENTS: usize = 32;
 pub(super) const SPLIT_READ_EVENTS: u64 = 2048;
 
 /// Stream reads of at least this many events are read in two halves on two threads. Not
-/// lower: at 256, loads of 1,000 events took 10–20 % more CPU (two connections, each with
-/// its own copy of the pages in its cache) and their p50/p99 did not improve on the shared
-/// two-core machine (docs/performance.md, "Read path").
+/// lower: at 256, loads of 1,000 events got no better p50/p99 and used no less CPU on the
+/// shared two-core machine (two connections, each with its own copy of the pages, and two
+/// threads to schedule; docs/performance.md, "Read path").
 pub(super) const SPLIT_STREAM_EVENTS: u64 = 2048;
 
 impl SqliteStore {
