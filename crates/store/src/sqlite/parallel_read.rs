@@ -32,11 +32,12 @@ pub(super) const INLINE_EVENTS: usize = 32;
 /// Unfiltered reads of the log of at least this many events are decoded in two halves.
 pub(super) const SPLIT_READ_EVENTS: u64 = 2048;
 
-/// Stream reads of at least this many events are read in two halves on two threads. Not
-/// lower: at 256, loads of 1,000 events got no better p50/p99 and used no less CPU on the
-/// shared two-core machine (two connections, each with its own copy of the pages, and two
-/// threads to schedule; docs/performance.md, "Read path").
-pub(super) const SPLIT_STREAM_EVENTS: u64 = 2048;
+/// Stream reads of at least this many events (~0.4 ms of work) are read in two halves on
+/// two threads. Against one hop, loads of 1,000 events had a lower p50 in 7 of 10
+/// alternating pairs on the shared two-core machine and about the same CPU per load
+/// (docs/performance.md, "Read path"); below this the hop and the second connection eat
+/// what the second core saves.
+pub(super) const SPLIT_STREAM_EVENTS: u64 = 256;
 
 impl SqliteStore {
     /// Reads the durable range `from..=end` of the log in two halves, each on its own read
