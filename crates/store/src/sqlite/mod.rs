@@ -9,7 +9,8 @@
 //! * **One syncer thread** ([`syncer`]) makes each committed transaction durable with one
 //!   `fdatasync` of the WAL, then publishes the new head and answers the callers. The writer
 //!   does not wait for it: it prepares the next batch while the disk flushes this one.
-//! * **Readers** use a small pool of read-only connections on the blocking thread pool. WAL
+//! * **Readers** use a small pool of read-only connections on the blocking thread pool
+//!   (reads of a few events on the calling thread, see [`parallel_read`]). WAL
 //!   gives each query a consistent snapshot of committed transactions, so a reader never
 //!   blocks the writer and never sees a half-written append. Because a commit is visible to
 //!   SQLite readers *before* the syncer made it durable, every read is bounded by the
