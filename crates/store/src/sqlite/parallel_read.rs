@@ -96,6 +96,12 @@ impl SqliteStore {
         let count = usize::try_from(count)
             .unwrap_or(usize::MAX)
             .min(read.max_count);
+        // Asking for exactly what is there returns the same events and sizes the result
+        // right (a `forwards(1000)` of a ten-event ticket would reserve 250 KB).
+        let read = StreamRead {
+            max_count: count,
+            ..read
+        };
         if count <= INLINE_EVENTS {
             return self
                 .inner
@@ -108,7 +114,6 @@ impl SqliteStore {
         }
         let exact = StreamRead {
             from: start,
-            max_count: count,
             ..read
         };
         self.stream_halves(stream, exact, durable, tail).await

@@ -167,8 +167,12 @@ pub fn read_all(
     durable: u64,
 ) -> StoreResult<Vec<RecordedEvent>> {
     let err = |e| storage_error(path, "reading the log", e);
+    // Room for what the durable range can hold at most: a live subscriber asks for pages of
+    // 1,000 and usually gets a few events, and 1,000 envelopes are a 250 KB allocation.
+    let range = usize::try_from(durable.saturating_add(1).saturating_sub(from.max(1)))
+        .unwrap_or(usize::MAX);
     let from = i64::try_from(from.max(1)).unwrap_or(i64::MAX);
-    let mut out = Vec::with_capacity(max_count.min(4096));
+    let mut out = Vec::with_capacity(max_count.min(range).min(4096));
     if max_count == 0 {
         return Ok(out);
     }
