@@ -1,9 +1,11 @@
 //! Ticket-load latency probe: fills streams of 10, 100 and 1,000 events (~300-byte payloads,
 //! interleaved with other streams' events like a real desk), then loads whole streams with
 //! `read_stream` round-robin for a while and prints p50 / p99 / max per length (the
-//! workload of the peers' "load a stream" table in performance-peers.md, without the peers).
+//! workload of the peers' "load a stream" table in performance-peers.md, without the peers),
+//! and the CPU time the process spent per load (all threads), which the machine's other
+//! jobs disturb far less than the latencies.
 //!
-//! `cargo run -p ticketflow-store --profile bench --example stream_load -- [seconds]`
+//! `cargo run -p ticketflow-store --profile bench --example stream_load -- [seconds] [10,100,1000]`
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -17,6 +19,11 @@ fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(1.5);
+    // Optionally only some lengths, e.g. `1000` or `10,100` (to profile one of them).
+    let only: Vec<usize> = std::env::args()
+        .nth(2)
+        .map(|a| a.split(',').filter_map(|l| l.parse().ok()).collect())
+        .unwrap_or_default();
     // The loads read a warm cache either way; /dev/shm only makes filling fast.
     let dir = tempfile::tempdir_in(if std::path::Path::new("/dev/shm").is_dir() {
         "/dev/shm"
@@ -62,6 +69,9 @@ fn main() {
             st.events, st.index_writes
         );
         for (l, &len) in lengths.iter().enumerate() {
+            if !only.is_empty() && !only.contains(&len) {
+                continue;
+            }
             let ids: Vec<_> = (0..5)
                 .map(|s| stream(&format!("ticket-SD-{}", l * 100 + s + 1)))
                 .collect();
@@ -73,6 +83,7 @@ fn main() {
                 assert_eq!(got.len(), len);
             }
             let mut took = Vec::new();
+            let cpu_before = cpu_seconds();
             let started = Instant::now();
             let mut k = 0;
             while started.elapsed() < Duration::from_secs_f64(seconds) {
@@ -85,16 +96,37 @@ fn main() {
                 assert_eq!(got.len(), len);
                 k += 1;
             }
+            let cpu = cpu_seconds() - cpu_before;
             took.sort();
             let q = |p: f64| took[((took.len() - 1) as f64 * p) as usize].as_secs_f64() * 1e6;
             println!(
-                "stream of {len:>4} events: {} loads, p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs",
+                "stream of {len:>4} events: {} loads, p50 {:.1} µs, p99 {:.1} µs, max {:.1} µs; CPU {:.1} µs per load",
                 took.len(),
                 q(0.5),
                 q(0.99),
-                q(1.0)
+                q(1.0),
+                cpu * 1e6 / took.len() as f64
             );
         }
         store.close().await;
     });
+}
+
+/// CPU time (user + system) of every thread of this process so far, from the scheduler's
+/// per-thread run time in `/proc/self/task/*/schedstat` (nanoseconds): on a shared machine
+/// the CPU spent per load is steadier than its wall-clock latency.
+fn cpu_seconds() -> f64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0.0;
+    };
+    let mut nanos = 0u64;
+    for task in tasks.flatten() {
+        let stat = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
+        nanos += stat
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or(0);
+    }
+    nanos as f64 / 1e9
 }

@@ -9,7 +9,8 @@
 //! * **One syncer thread** ([`syncer`]) makes each committed transaction durable with one
 //!   `fdatasync` of the WAL, then publishes the new head and answers the callers. The writer
 //!   does not wait for it: it prepares the next batch while the disk flushes this one.
-//! * **Readers** use a small pool of read-only connections on the blocking thread pool. WAL
+//! * **Readers** use a small pool of read-only connections on the blocking thread pool
+//!   (reads of a few events on the calling thread, see [`parallel_read`]). WAL
 //!   gives each query a consistent snapshot of committed transactions, so a reader never
 //!   blocks the writer and never sees a half-written append. Because a commit is visible to
 //!   SQLite readers *before* the syncer made it durable, every read is bounded by the
@@ -61,6 +62,7 @@ mod read_only;
 mod rows;
 pub mod schema;
 pub mod stream_index;
+mod stream_rows;
 mod syncer;
 mod writer;
 
@@ -406,25 +408,19 @@ impl EventStore for SqliteStore {
         stream: &StreamId,
         read: StreamRead,
     ) -> StoreResult<Vec<RecordedEvent>> {
-        let stream = stream.clone();
         // Durable head first, then the tail, then the file (see `stream_index`).
         let durable = self.durable();
-        let tail = self.inner.tail.entries(&stream, durable);
-        self.read(move |p, c| rows::read_stream(p, c, &stream, read, durable, &tail))
-            .await
+        let tail = self.inner.tail.entries(stream, durable);
+        self.load_stream(stream.clone(), read, durable, tail).await
     }
 
     async fn stream_version(&self, stream: &StreamId) -> StoreResult<Option<u64>> {
-        let stream = stream.clone();
         let durable = self.durable();
-        let last = self
-            .inner
-            .tail
-            .entries(&stream, durable)
-            .last()
-            .map(|e| e.0);
-        self.read(move |p, c| rows::stream_version(p, c, &stream, durable, last))
-            .await
+        let last = self.inner.tail.entries(stream, durable).last().map(|e| e.0);
+        // One index lookup: read on the calling thread (see `parallel_read`).
+        self.inner.with_reader(|c| {
+            stream_rows::stream_version(&self.inner.path, c, stream, durable, last)
+        })
     }
 
     async fn read_all(
@@ -437,8 +433,15 @@ impl EventStore for SqliteStore {
         if filter.is_all() && max_count > 0 {
             let from = from.max(1);
             let end = durable.min(from.saturating_add(max_count as u64 - 1));
-            if end >= from && end - from + 1 >= parallel_read::SPLIT_READ_EVENTS {
+            let events = (end + 1).saturating_sub(from);
+            if events >= parallel_read::SPLIT_READ_EVENTS {
                 return self.read_all_split(from, end).await;
+            }
+            if events <= parallel_read::INLINE_EVENTS as u64 {
+                // A live subscriber's next few events: on the calling thread.
+                return self.inner.with_reader(|c| {
+                    rows::read_all(&self.inner.path, c, from, filter, max_count, durable)
+                });
             }
         }
         let filter = filter.clone();

@@ -18,7 +18,7 @@ use rusqlite::Connection;
 use ticketflow_events::{RecordedEvent, StreamId};
 
 use super::schema::{self, storage_error};
-use super::{backup, rows};
+use super::{backup, rows, stream_rows};
 use crate::error::{StoreError, StoreResult};
 use crate::read::{Filter, StreamRead};
 use crate::verify::VerifyReport;
@@ -92,8 +92,8 @@ impl ReadOnlyStore {
         let conn = self.conn.lock();
         // The writer indexes streams in bulk; events after the file's indexed mark are found
         // by position, as the writer's own readers find them in memory.
-        let tail = rows::unindexed_entries(&self.path, &conn, stream, head)?;
-        rows::read_stream(&self.path, &conn, stream, read, head, &tail)
+        let tail = stream_rows::unindexed_entries(&self.path, &conn, stream, head)?;
+        stream_rows::read_stream(&self.path, &conn, stream, read, head, &tail)
     }
 
     /// A page of the global log from position `from`, read as
