@@ -79,7 +79,6 @@ impl Audience {
 
     /// Folds one ticket event in and returns what it does to the outbox.
     pub(super) fn apply(&mut self, envelope: &RecordedEvent, event: &TicketEvent) -> Vec<Delivery> {
-        let actor = streams::actor_id(envelope);
         let mut recipients = match event {
             TicketEvent::TicketOpened(e) => {
                 self.key = Some(e.key.clone());
@@ -107,7 +106,7 @@ impl Audience {
             _ => {
                 // Sharing and confidentiality changes are told to the audience *before* the
                 // change, so members learn that they lost sight of the ticket.
-                let before = self.recipients_of_change(actor);
+                let before = self.recipients_of_change(streams::actor_id(envelope));
                 match event {
                     TicketEvent::TicketSharingChanged(e) => self.shared_with = Some(e.shared_with),
                     TicketEvent::TicketConfidentialityChanged(e) => {
@@ -118,6 +117,9 @@ impl Audience {
                 before
             }
         };
+        // Read only here, where it is needed: bookkeeping events never get this far, and
+        // reading the actor's text is a cache miss per event.
+        let actor = streams::actor_id(envelope);
         recipients.retain(|r| !matches!(r, Recipient::Person { id } if *id == actor));
         if recipients.is_empty() {
             return Vec::new();

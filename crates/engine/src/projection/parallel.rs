@@ -34,7 +34,7 @@ pub(super) fn fold_page(entries: &mut [Entry], page: &[PageEvent]) {
         }
     };
     std::thread::scope(|scope| {
-        scope.spawn(&work);
+        scope.spawn(work);
         work();
     });
 }
