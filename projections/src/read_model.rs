@@ -27,8 +27,9 @@ pub enum SnapshotError {
 
 /// A read model: a named, versioned fold over the recorded events of the whole log.
 ///
-/// The runner decodes every event once and hands both the envelope (positions, times, actor)
-/// and the decoded payload to every read model. Methods take `&self`: read models use
+/// The runner decodes every event once and hands the envelope (positions, times, actor), the
+/// decoded payload and the parsed aggregate key to every read model ([`ReadModel::fold`]).
+/// Methods take `&self`: read models use
 /// interior mutability (concurrent maps) so that queries can be answered while the runner
 /// applies events. Applying must be deterministic — the same events in the same order give
 /// the same state — which is what makes "rebuild from scratch equals incremental" hold.
