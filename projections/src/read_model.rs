@@ -29,10 +29,10 @@ pub enum SnapshotError {
 ///
 /// The runner decodes every event once and hands the envelope (positions, times, actor), the
 /// decoded payload and the parsed aggregate key to every read model ([`ReadModel::fold`]).
-/// Methods take `&self`: read models use
-/// interior mutability (concurrent maps) so that queries can be answered while the runner
-/// applies events. Applying must be deterministic — the same events in the same order give
-/// the same state — which is what makes "rebuild from scratch equals incremental" hold.
+/// Methods take `&self`: read models use interior mutability (concurrent maps) so that
+/// queries can be answered while the runner applies events. Applying must be deterministic —
+/// the same events in the same order give the same state — which is what makes "rebuild from
+/// scratch equals incremental" hold.
 pub trait ReadModel: Send + Sync + 'static {
     /// A stable name, used for checkpoints, snapshots and operators' commands
     /// (e.g. `ticket-overview`).
