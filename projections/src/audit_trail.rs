@@ -9,7 +9,6 @@
 //! the write model had, not a re-interpretation. The trail is for auditors, who may read
 //! everything (domain.md §1), so nothing is filtered.
 
-use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use ticketflow_domain::Aggregate;
 use ticketflow_domain::delivery::Delivery;
@@ -23,7 +22,9 @@ use ticketflow_events::{
 };
 use uuid::Uuid;
 
-use crate::{ReadModel, SnapshotError, event_summary, snapshot};
+use crate::map::Map;
+use crate::read_model::apply_by_fold;
+use crate::{Decoded, ReadModel, SnapshotError, event_summary, snapshot};
 
 /// A recorded payload of any aggregate, kept as the trail's copy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,7 +106,7 @@ pub struct AuditEntry {
 /// The audit trail read model.
 #[derive(Debug, Default)]
 pub struct AuditTrail {
-    streams: DashMap<StreamId, Vec<Stored>>,
+    streams: Map<StreamId, Vec<Stored>>,
 }
 
 impl AuditTrail {
@@ -212,7 +213,12 @@ impl ReadModel for AuditTrail {
         Self::VERSION
     }
 
-    fn apply(&self, envelope: &RecordedEvent, _event: &AnyEvent) {
+    fn apply(&self, envelope: &RecordedEvent, event: &AnyEvent) {
+        apply_by_fold(self, envelope, event);
+    }
+
+    fn fold(&self, decoded: &Decoded<'_>) {
+        let envelope = decoded.envelope;
         let stored = Stored {
             stream_version: envelope.stream_version,
             global_position: envelope.global_position,

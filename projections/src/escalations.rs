@@ -7,12 +7,13 @@
 
 use std::collections::BTreeMap;
 
-use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use ticketflow_events::ticket::{EscalationLevel, EscalationReason, TicketEvent, TicketStatus};
 use ticketflow_events::{AnyEvent, OrganisationId, RecordedEvent, Region, TicketKey, Timestamp};
 
-use crate::{ReadModel, SnapshotError, snapshot, streams};
+use crate::map::Map;
+use crate::read_model::apply_by_fold;
+use crate::{Decoded, ReadModel, SnapshotError, snapshot};
 
 /// One step up the escalation ladder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -75,7 +76,7 @@ struct TicketFacts {
 /// The escalations read model.
 #[derive(Debug, Default)]
 pub struct Escalations {
-    tickets: DashMap<TicketKey, TicketFacts>,
+    tickets: Map<TicketKey, TicketFacts>,
 }
 
 impl Escalations {
@@ -165,15 +166,19 @@ impl ReadModel for Escalations {
     }
 
     fn apply(&self, envelope: &RecordedEvent, event: &AnyEvent) {
-        let AnyEvent::Ticket(event) = event else {
+        apply_by_fold(self, envelope, event);
+    }
+
+    fn fold(&self, decoded: &Decoded<'_>) {
+        let AnyEvent::Ticket(event) = decoded.event else {
             return;
         };
-        let Some(key) = streams::ticket_key(envelope) else {
+        let Some(key) = decoded.ticket_key() else {
             return;
         };
         if let TicketEvent::TicketOpened(e) = event {
             self.tickets.insert(
-                key,
+                key.clone(),
                 TicketFacts {
                     organisation: e.organisation.clone(),
                     region: e.region,
@@ -184,7 +189,7 @@ impl ReadModel for Escalations {
             );
             return;
         }
-        let Some(mut facts) = self.tickets.get_mut(&key) else {
+        let Some(mut facts) = self.tickets.get_mut(key) else {
             return;
         };
         match event {

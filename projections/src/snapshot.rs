@@ -6,7 +6,7 @@
 //! sorted by key: the same state always gives the same bytes, which is what lets the property
 //! tests compare "rebuilt from scratch" with "maintained incrementally" byte for byte.
 
-use std::hash::Hash;
+use std::hash::{BuildHasher, Hash};
 
 use dashmap::DashMap;
 use serde::Serialize;
@@ -68,10 +68,11 @@ pub(crate) fn read<T: DeserializeOwned>(
 }
 
 /// The entries of a concurrent map, sorted by key, for a deterministic snapshot.
-pub(crate) fn sorted<K, V>(map: &DashMap<K, V>) -> Vec<(K, V)>
+pub(crate) fn sorted<K, V, S>(map: &DashMap<K, V, S>) -> Vec<(K, V)>
 where
     K: Eq + Hash + Ord + Clone,
     V: Clone,
+    S: BuildHasher + Clone,
 {
     let mut entries: Vec<(K, V)> = map
         .iter()
@@ -82,7 +83,10 @@ where
 }
 
 /// Replaces the content of a concurrent map with `entries`.
-pub(crate) fn refill<K: Eq + Hash, V>(map: &DashMap<K, V>, entries: Vec<(K, V)>) {
+pub(crate) fn refill<K: Eq + Hash, V, S: BuildHasher + Clone>(
+    map: &DashMap<K, V, S>,
+    entries: Vec<(K, V)>,
+) {
     map.clear();
     for (k, v) in entries {
         map.insert(k, v);

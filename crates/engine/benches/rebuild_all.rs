@@ -6,9 +6,13 @@
 //! * `rebuild_all/runner` — a projection runner with all of `standard_read_models` starts
 //!   without snapshots and catches up from position 0: store pages, one decode per event,
 //!   every read model applied. Timed from `start` until `wait_for(last position)`; the final
-//!   snapshots written by `shutdown` are not timed.
-//! * `rebuild_all/apply_all` — the read models' share alone: the log decoded once in memory,
-//!   then applied to fresh read models.
+//!   snapshots written by `shutdown` are not timed. The process's CPU time over the same
+//!   spans is printed after it (events per CPU-second, and CPU seconds per wall second).
+//! * `rebuild_all/read` — the store's share: the log read in the runner's pages, two reads in
+//!   flight, nothing decoded.
+//! * `rebuild_all/decode` — decoding every payload and parsing its key, on one thread.
+//! * `rebuild_all/apply_all` — the read models' share alone: the log decoded once in memory
+//!   (payload and key, as the runner hands them), then folded into fresh read models.
 //! * `rebuild_all/apply_all_2_threads` — the same with the read models split over two
 //!   threads (what a runner applying on both cores could reach; the runner applies on one).
 //! * `rebuild_all/apply/<name>` — the same per read model, to see where the time goes.
@@ -20,14 +24,68 @@
 
 mod desk;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput};
+use futures::StreamExt;
 use ticketflow_domain::DeskConfig;
 use ticketflow_engine::projection::{ProjectionRunnerBuilder, RunnerConfig};
 use ticketflow_events::{AnyEvent, RecordedEvent};
-use ticketflow_projections::standard_read_models;
-use ticketflow_store::Filter;
+use ticketflow_projections::{AggregateKey, Decoded, ReadModel, standard_read_models};
+use ticketflow_store::{EventStore, Filter};
+
+/// The runner's page size (`RunnerConfig::new`'s default).
+const PAGE: usize = 4096;
+
+/// CPU time (user + system) of the whole process so far, from `/proc/self/stat`; `None`
+/// where that file does not exist.
+fn process_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    // Linux reports clock ticks of 1/100 s (USER_HZ) here.
+    Some(Duration::from_millis((utime + stime) * 10))
+}
+
+/// Reads the whole log in pages of [`PAGE`], two reads in flight, as the runner's read-ahead.
+async fn read_log(store: Arc<dyn EventStore>, n: u64) -> usize {
+    let pages = n.div_ceil(PAGE as u64);
+    let reads = futures::stream::iter(0..pages)
+        .map(|k| {
+            let store = store.clone();
+            async move {
+                store
+                    .read_all(1 + k * PAGE as u64, &Filter::all(), PAGE)
+                    .await
+                    .unwrap()
+                    .len()
+            }
+        })
+        .buffered(2);
+    reads.fold(0, |total, len| async move { total + len }).await
+}
+
+/// Folds the decoded log into `models`, as the runner hands events over.
+fn fold_all(
+    models: &[Arc<dyn ReadModel>],
+    log: &[RecordedEvent],
+    decoded: &[(AnyEvent, Option<AggregateKey>)],
+) {
+    for (envelope, (event, key)) in log.iter().zip(decoded) {
+        let decoded = Decoded {
+            envelope,
+            event,
+            key: key.as_ref(),
+        };
+        for model in models {
+            model.fold(&decoded);
+        }
+    }
+}
 
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -45,6 +103,9 @@ fn main() {
     g.throughput(Throughput::Elements(n));
     eprintln!("scenario `{scenario}`: {n} events");
 
+    let mut cpu = Duration::ZERO;
+    let mut wall = Duration::ZERO;
+    let mut runs = 0;
     g.bench_function("runner", |b| {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
@@ -59,9 +120,15 @@ fn main() {
                     builder
                         .register_all(|| standard_read_models(&DeskConfig::default()))
                         .unwrap();
+                    let cpu_before = process_cpu();
                     let runner = builder.start().await.unwrap();
                     runner.wait_for(n).await.unwrap();
                     let took = started.elapsed();
+                    if let (Some(before), Some(after)) = (cpu_before, process_cpu()) {
+                        cpu += after.saturating_sub(before);
+                        wall += took;
+                        runs += 1;
+                    }
                     runner.shutdown().await.unwrap();
                     took
                 });
@@ -69,23 +136,39 @@ fn main() {
             total
         })
     });
+    if !cpu.is_zero() {
+        eprintln!(
+            "rebuild_all/runner: {:.0} k events per CPU-second, {:.2} CPU-seconds per second",
+            (n * runs) as f64 / cpu.as_secs_f64() / 1e3,
+            cpu.as_secs_f64() / wall.as_secs_f64()
+        );
+    }
+
+    g.bench_function("read", |b| {
+        b.iter(|| {
+            assert_eq!(rt.block_on(read_log(store.clone(), n)), n as usize);
+        })
+    });
 
     let log: Vec<RecordedEvent> = rt
         .block_on(store.read_all(1, &Filter::all(), usize::MAX))
         .unwrap();
-    let decoded: Vec<AnyEvent> = log
-        .iter()
-        .map(|e| AnyEvent::from_recorded(e).unwrap())
-        .collect();
+    let decode = |log: &[RecordedEvent]| -> Vec<(AnyEvent, Option<AggregateKey>)> {
+        log.iter()
+            .map(|e| {
+                let event = AnyEvent::from_recorded(e).unwrap();
+                let key = AggregateKey::of(e, &event);
+                (event, key)
+            })
+            .collect()
+    };
+    g.bench_function("decode", |b| b.iter(|| decode(&log)));
+    let decoded = decode(&log);
     g.bench_function("apply_all", |b| {
         b.iter_batched(
             || standard_read_models(&DeskConfig::default()),
             |models| {
-                for (envelope, event) in log.iter().zip(&decoded) {
-                    for model in &models {
-                        model.apply(envelope, event);
-                    }
-                }
+                fold_all(&models, &log, &decoded);
                 models
             },
             criterion::BatchSize::LargeInput,
@@ -108,11 +191,9 @@ fn main() {
                     for group in [heavy, rest] {
                         let (log, decoded) = (&log, &decoded);
                         s.spawn(move || {
-                            for (envelope, event) in log.iter().zip(decoded) {
-                                for model in &group {
-                                    model.apply(envelope, event);
-                                }
-                            }
+                            let group: Vec<Arc<dyn ReadModel>> =
+                                group.into_iter().cloned().collect();
+                            fold_all(&group, log, decoded);
                         });
                     }
                 });
@@ -130,9 +211,7 @@ fn main() {
             b.iter_batched(
                 || standard_read_models(&DeskConfig::default()).swap_remove(index),
                 |model| {
-                    for (envelope, event) in log.iter().zip(&decoded) {
-                        model.apply(envelope, event);
-                    }
+                    fold_all(std::slice::from_ref(&model), &log, &decoded);
                     model
                 },
                 criterion::BatchSize::LargeInput,

@@ -16,14 +16,15 @@
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use ticketflow_events::ticket::{TicketEvent, TicketType};
 use ticketflow_events::{
     AnyEvent, Department, OrganisationId, RecordedEvent, TicketKey, Timestamp,
 };
 
-use crate::{Month, ReadModel, SnapshotError, snapshot, streams};
+use crate::map::Map;
+use crate::read_model::apply_by_fold;
+use crate::{Decoded, Month, ReadModel, SnapshotError, snapshot};
 
 /// Which tickets are billed as time and material.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -116,7 +117,7 @@ pub struct DeferredSupport {
 /// The billing read model.
 #[derive(Debug)]
 pub struct Billing {
-    tickets: DashMap<TicketKey, TicketAccount>,
+    tickets: Map<TicketKey, TicketAccount>,
     policy: BillingPolicy,
 }
 
@@ -140,7 +141,7 @@ impl Billing {
     /// A read model billing the ticket types of `policy`.
     pub fn with_policy(policy: BillingPolicy) -> Self {
         Billing {
-            tickets: DashMap::new(),
+            tickets: Map::default(),
             policy,
         }
     }
@@ -265,15 +266,19 @@ impl ReadModel for Billing {
     }
 
     fn apply(&self, envelope: &RecordedEvent, event: &AnyEvent) {
-        let AnyEvent::Ticket(event) = event else {
+        apply_by_fold(self, envelope, event);
+    }
+
+    fn fold(&self, decoded: &Decoded<'_>) {
+        let AnyEvent::Ticket(event) = decoded.event else {
             return;
         };
-        let Some(key) = streams::ticket_key(envelope) else {
+        let Some(key) = decoded.ticket_key() else {
             return;
         };
         if let TicketEvent::TicketOpened(e) = event {
             self.tickets.insert(
-                key,
+                key.clone(),
                 TicketAccount {
                     organisation: e.organisation.clone(),
                     ticket_type: e.ticket_type,
@@ -283,7 +288,7 @@ impl ReadModel for Billing {
             );
             return;
         }
-        let Some(mut account) = self.tickets.get_mut(&key) else {
+        let Some(mut account) = self.tickets.get_mut(key) else {
             return;
         };
         match event {

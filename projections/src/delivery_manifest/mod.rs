@@ -8,7 +8,6 @@
 //! a manifest shows where each included ticket stands now.
 
 use chrono::NaiveDate;
-use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use ticketflow_domain::delivery::{Delivery, DeliveryStatus, DeliveryStep};
 use ticketflow_domain::fold;
@@ -20,7 +19,9 @@ use ticketflow_events::{
     AnyEvent, DeliveryKey, OrganisationId, RecordedEvent, TicketKey, Timestamp,
 };
 
-use crate::{ReadModel, SnapshotError, snapshot, streams};
+use crate::map::Map;
+use crate::read_model::apply_by_fold;
+use crate::{Decoded, ReadModel, SnapshotError, snapshot};
 
 /// What the manifest needs to know of every ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,8 +116,8 @@ fn included_ticket(ticket: &TicketKey, line: Option<&TicketLine>) -> IncludedTic
 /// The delivery manifests read model.
 #[derive(Debug, Default)]
 pub struct DeliveryManifests {
-    deliveries: DashMap<DeliveryKey, Vec<DeliveryEvent>>,
-    tickets: DashMap<TicketKey, TicketLine>,
+    deliveries: Map<DeliveryKey, Vec<DeliveryEvent>>,
+    tickets: Map<TicketKey, TicketLine>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -254,19 +255,30 @@ impl ReadModel for DeliveryManifests {
     }
 
     fn apply(&self, envelope: &RecordedEvent, event: &AnyEvent) {
-        match event {
+        apply_by_fold(self, envelope, event);
+    }
+
+    fn fold(&self, decoded: &Decoded<'_>) {
+        match decoded.event {
             AnyEvent::Delivery(event) => {
-                if let Some(key) = streams::delivery_key(envelope) {
-                    self.deliveries.entry(key).or_default().push(event.clone());
+                if let Some(key) = decoded.delivery_key() {
+                    match self.deliveries.get_mut(key) {
+                        Some(mut events) => events.push(event.clone()),
+                        None => self
+                            .deliveries
+                            .entry(key.clone())
+                            .or_default()
+                            .push(event.clone()),
+                    }
                 }
             }
             AnyEvent::Ticket(event) => {
-                let Some(key) = streams::ticket_key(envelope) else {
+                let Some(key) = decoded.ticket_key() else {
                     return;
                 };
                 if let TicketEvent::TicketOpened(e) = event {
                     self.tickets.insert(
-                        key,
+                        key.clone(),
                         TicketLine {
                             organisation: e.organisation.clone(),
                             ticket_type: e.ticket_type,
@@ -277,7 +289,7 @@ impl ReadModel for DeliveryManifests {
                     );
                     return;
                 }
-                let Some(mut line) = self.tickets.get_mut(&key) else {
+                let Some(mut line) = self.tickets.get_mut(key) else {
                     return;
                 };
                 match event {

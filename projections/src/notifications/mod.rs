@@ -29,11 +29,12 @@ mod rules;
 
 use std::fmt;
 
-use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use ticketflow_events::{AnyEvent, OrganisationId, RecordedEvent, TicketKey, Timestamp};
 
-use crate::{ReadModel, SnapshotError, snapshot, streams};
+use crate::map::Map;
+use crate::read_model::apply_by_fold;
+use crate::{Decoded, ReadModel, SnapshotError, snapshot};
 use rules::Audience;
 
 /// Identifies a notification; ordered as the outbox was filled.
@@ -105,8 +106,8 @@ pub enum OutboxError {
 /// The notifications outbox read model.
 #[derive(Debug, Default)]
 pub struct NotificationOutbox {
-    audiences: DashMap<TicketKey, Audience>,
-    outbox: DashMap<NotificationId, Notification>,
+    audiences: Map<TicketKey, Audience>,
+    outbox: Map<NotificationId, Notification>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -191,17 +192,22 @@ impl ReadModel for NotificationOutbox {
     }
 
     fn apply(&self, envelope: &RecordedEvent, event: &AnyEvent) {
-        let AnyEvent::Ticket(event) = event else {
+        apply_by_fold(self, envelope, event);
+    }
+
+    fn fold(&self, decoded: &Decoded<'_>) {
+        let AnyEvent::Ticket(event) = decoded.event else {
             return;
         };
-        let Some(key) = streams::ticket_key(envelope) else {
+        let Some(key) = decoded.ticket_key() else {
             return;
         };
-        let deliveries = match self.audiences.get_mut(&key) {
+        let envelope = decoded.envelope;
+        let deliveries = match self.audiences.get_mut(key) {
             Some(mut audience) => audience.apply(envelope, event),
             None => self
                 .audiences
-                .entry(key)
+                .entry(key.clone())
                 .or_default()
                 .apply(envelope, event),
         };

@@ -57,17 +57,19 @@ impl Audience {
         self.shared_with == Some(SharedWith::Organisation) && !self.confidential
     }
 
-    /// Who is told about a change now (creation is handled separately).
-    fn recipients_of_change(&self) -> Vec<Recipient> {
+    /// Who is told about a change now (creation is handled separately), leaving out `actor`,
+    /// who is never told of what they did. Only the people kept are copied: most changes are
+    /// made by the one person who would be told.
+    fn recipients_of_change(&self, actor: &str) -> Vec<Recipient> {
         let mut out = Vec::new();
-        if self.choices.get(&self.creator).copied().unwrap_or(true) {
+        if self.creator != actor && self.choices.get(&self.creator).copied().unwrap_or(true) {
             out.push(Recipient::Person {
                 id: self.creator.clone(),
             });
         }
         if self.visible_to_members() {
             for (person, on) in &self.choices {
-                if *on && *person != self.creator {
+                if *on && *person != self.creator && person != actor {
                     out.push(Recipient::Person { id: person.clone() });
                 }
             }
@@ -77,8 +79,7 @@ impl Audience {
 
     /// Folds one ticket event in and returns what it does to the outbox.
     pub(super) fn apply(&mut self, envelope: &RecordedEvent, event: &TicketEvent) -> Vec<Delivery> {
-        let actor = streams::actor_id(envelope);
-        let recipients = match event {
+        let mut recipients = match event {
             TicketEvent::TicketOpened(e) => {
                 self.key = Some(e.key.clone());
                 self.creator = e.creator.clone();
@@ -105,7 +106,7 @@ impl Audience {
             _ => {
                 // Sharing and confidentiality changes are told to the audience *before* the
                 // change, so members learn that they lost sight of the ticket.
-                let before = self.recipients_of_change();
+                let before = self.recipients_of_change(streams::actor_id(envelope));
                 match event {
                     TicketEvent::TicketSharingChanged(e) => self.shared_with = Some(e.shared_with),
                     TicketEvent::TicketConfidentialityChanged(e) => {
@@ -116,14 +117,14 @@ impl Audience {
                 before
             }
         };
-        let recipients: Vec<Recipient> = recipients
-            .into_iter()
-            .filter(|r| !matches!(r, Recipient::Person { id } if *id == actor))
-            .collect();
+        // Read only here, where it is needed: bookkeeping events never get this far, and
+        // reading the actor's text is a cache miss per event.
+        let actor = streams::actor_id(envelope);
+        recipients.retain(|r| !matches!(r, Recipient::Person { id } if *id == actor));
         if recipients.is_empty() {
             return Vec::new();
         }
-        let Some(ticket) = self.key.clone() else {
+        let Some(ticket) = self.key.as_ref() else {
             return Vec::new();
         };
         if self
@@ -133,15 +134,22 @@ impl Audience {
         {
             self.group = Some((envelope.correlation_id, BTreeMap::new()));
         }
-        let change = event_summary::describe_ticket(event);
-        let mut out = Vec::new();
+        let mut change = event_summary::describe_ticket(event);
+        let last = recipients.len() - 1;
+        let mut out = Vec::with_capacity(recipients.len());
         if let Some((_, ids)) = self.group.as_mut() {
             let mut index = 0u32;
-            for recipient in recipients {
+            for (i, recipient) in recipients.into_iter().enumerate() {
+                // The last recipient takes the sentence itself instead of a copy.
+                let change = if i == last {
+                    std::mem::take(&mut change)
+                } else {
+                    change.clone()
+                };
                 if let Some(id) = ids.get(&recipient) {
                     out.push(Delivery::Append {
                         id: *id,
-                        change: change.clone(),
+                        change,
                         event_type: envelope.event_type.clone(),
                     });
                     continue;
@@ -156,7 +164,7 @@ impl Audience {
                     id,
                     recipient,
                     ticket: ticket.clone(),
-                    changes: vec![change.clone()],
+                    changes: vec![change],
                     event_types: vec![envelope.event_type.clone()],
                     at: event.at(),
                     sent_at: None,

@@ -8,7 +8,6 @@
 //! them ([`CustomisationOrder::deadlines`]). Risks depend on the day, which the caller passes.
 
 use chrono::NaiveDate;
-use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use ticketflow_domain::calendar::RegionCalendars;
 use ticketflow_domain::order::{
@@ -20,7 +19,9 @@ use ticketflow_events::order::{
 };
 use ticketflow_events::{AnyEvent, OrderKey, OrganisationId, RecordedEvent, Region, TicketKey};
 
-use crate::{ReadModel, SnapshotError, snapshot, streams};
+use crate::map::Map;
+use crate::read_model::apply_by_fold;
+use crate::{Decoded, ReadModel, SnapshotError, snapshot};
 
 /// How the board judges risk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,7 +142,7 @@ pub struct OrderBoardQuery {
 /// The order planning board read model.
 #[derive(Debug)]
 pub struct OrderPlanningBoard {
-    orders: DashMap<OrderKey, Vec<OrderEvent>>,
+    orders: Map<OrderKey, Vec<OrderEvent>>,
     calendars: RegionCalendars,
     policy: OrderBoardPolicy,
 }
@@ -160,7 +161,7 @@ impl OrderPlanningBoard {
     /// A board with its own risk policy.
     pub fn with_policy(config: &DeskConfig, policy: OrderBoardPolicy) -> Self {
         OrderPlanningBoard {
-            orders: DashMap::new(),
+            orders: Map::default(),
             calendars: config.calendars.clone(),
             policy,
         }
@@ -286,10 +287,21 @@ impl ReadModel for OrderPlanningBoard {
     }
 
     fn apply(&self, envelope: &RecordedEvent, event: &AnyEvent) {
-        if let AnyEvent::Order(event) = event
-            && let Some(key) = streams::order_key(envelope)
+        apply_by_fold(self, envelope, event);
+    }
+
+    fn fold(&self, decoded: &Decoded<'_>) {
+        if let AnyEvent::Order(event) = decoded.event
+            && let Some(key) = decoded.order_key()
         {
-            self.orders.entry(key).or_default().push(event.clone());
+            match self.orders.get_mut(key) {
+                Some(mut events) => events.push(event.clone()),
+                None => self
+                    .orders
+                    .entry(key.clone())
+                    .or_default()
+                    .push(event.clone()),
+            }
         }
     }
 

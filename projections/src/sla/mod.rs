@@ -16,7 +16,6 @@ mod statistics;
 pub use policy_history::{EmptyPolicyHistory, PolicyHistory, PolicyVersion};
 pub use statistics::{Distribution, SlaFilter, SlaGrouping, SlaStatistics};
 
-use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use ticketflow_domain::DeskConfig;
 use ticketflow_domain::calendar::RegionCalendars;
@@ -24,7 +23,9 @@ use ticketflow_domain::sla::{SlaFact, SlaPolicyBook, SlaReport, evaluate, facts_
 use ticketflow_events::ticket::{TicketEvent, TicketStatus, TicketType};
 use ticketflow_events::{AnyEvent, OrganisationId, RecordedEvent, TicketKey, Timestamp};
 
-use crate::{ReadModel, SnapshotError, snapshot, streams};
+use crate::map::Map;
+use crate::read_model::apply_by_fold;
+use crate::{Decoded, ReadModel, SnapshotError, snapshot};
 
 /// What the read model keeps of one ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,7 +57,7 @@ pub struct TicketSla {
 /// The SLA read model.
 #[derive(Debug)]
 pub struct SlaOverview {
-    tickets: DashMap<TicketKey, TicketFacts>,
+    tickets: Map<TicketKey, TicketFacts>,
     policies: PolicyHistory,
     calendars: RegionCalendars,
 }
@@ -87,7 +88,7 @@ impl SlaOverview {
     /// A read model scoring each ticket under the book in force at its receipt.
     pub fn with_policy_history(policies: PolicyHistory, calendars: RegionCalendars) -> Self {
         SlaOverview {
-            tickets: DashMap::new(),
+            tickets: Map::default(),
             policies,
             calendars,
         }
@@ -218,16 +219,20 @@ impl ReadModel for SlaOverview {
     }
 
     fn apply(&self, envelope: &RecordedEvent, event: &AnyEvent) {
-        let AnyEvent::Ticket(event) = event else {
+        apply_by_fold(self, envelope, event);
+    }
+
+    fn fold(&self, decoded: &Decoded<'_>) {
+        let AnyEvent::Ticket(event) = decoded.event else {
             return;
         };
-        let Some(key) = streams::ticket_key(envelope) else {
+        let Some(key) = decoded.ticket_key() else {
             return;
         };
         let facts = facts_of_ticket(std::iter::once(event));
         if let TicketEvent::TicketOpened(e) = event {
             self.tickets.insert(
-                key,
+                key.clone(),
                 TicketFacts {
                     organisation: e.organisation.clone(),
                     ticket_type: e.ticket_type,
@@ -238,7 +243,7 @@ impl ReadModel for SlaOverview {
             );
             return;
         }
-        let Some(mut t) = self.tickets.get_mut(&key) else {
+        let Some(mut t) = self.tickets.get_mut(key) else {
             return;
         };
         t.facts.extend(facts);

@@ -16,7 +16,6 @@
 //! and a ticket matches when every token occurs, case-insensitively, in its key, summary,
 //! description or customer reference. Simple and predictable rather than ranked.
 
-use dashmap::DashMap;
 use serde::{Deserialize, Serialize};
 use ticketflow_events::ticket::{
     EscalationLevel, Priority, SharedWith, TicketEvent, TicketStatus, TicketType,
@@ -25,7 +24,9 @@ use ticketflow_events::{
     Actor, AnyEvent, OrganisationId, RecordedEvent, Region, Role, TicketKey, Timestamp,
 };
 
-use crate::{ReadModel, SnapshotError, snapshot, streams};
+use crate::map::Map;
+use crate::read_model::apply_by_fold;
+use crate::{Decoded, ReadModel, SnapshotError, snapshot};
 
 /// One line of the ticket list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -139,7 +140,7 @@ pub struct TicketPage {
 /// The ticket overview read model.
 #[derive(Debug, Default)]
 pub struct TicketOverview {
-    rows: DashMap<TicketKey, Row>,
+    rows: Map<TicketKey, Row>,
 }
 
 /// Whether `viewer` may see a ticket at all (domain.md §1, see the module documentation).
@@ -261,12 +262,17 @@ impl ReadModel for TicketOverview {
     }
 
     fn apply(&self, envelope: &RecordedEvent, event: &AnyEvent) {
-        let AnyEvent::Ticket(event) = event else {
+        apply_by_fold(self, envelope, event);
+    }
+
+    fn fold(&self, decoded: &Decoded<'_>) {
+        let AnyEvent::Ticket(event) = decoded.event else {
             return;
         };
-        let Some(key) = streams::ticket_key(envelope) else {
+        let Some(key) = decoded.ticket_key() else {
             return;
         };
+        let envelope = decoded.envelope;
         let at = event.at();
         if let TicketEvent::TicketOpened(e) = event {
             let mut row = Row {
@@ -292,10 +298,10 @@ impl ReadModel for TicketOverview {
                 search_text: String::new(),
             };
             row.refresh_search_text();
-            self.rows.insert(key, row);
+            self.rows.insert(key.clone(), row);
             return;
         }
-        let Some(mut row) = self.rows.get_mut(&key) else {
+        let Some(mut row) = self.rows.get_mut(key) else {
             return;
         };
         let s = &mut row.summary;

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use ticketflow_events::{AnyEvent, RecordedEvent};
+use ticketflow_events::RecordedEvent;
 use ticketflow_projections::ReadModel;
 use ticketflow_store::{EventStore, Filter, StoreError};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -33,9 +33,11 @@ use tokio::time::MissedTickBehavior;
 
 use super::config::RunnerConfig;
 use super::error::ProjectionError;
-use super::fold::{self, read_ahead};
+use super::fold::{self, Decoding};
 use super::handle::{Shadow, Slot};
+use super::parallel;
 use super::progress::{ProjectionFailure, Status};
+use super::read_ahead::{PageEvent, read_ahead};
 use super::rebuild::{Done, RebuildHandle};
 
 /// A reply channel.
@@ -79,6 +81,9 @@ pub(crate) struct Entry {
     /// The state may hold half an event (apply panicked): it must never be snapshotted.
     pub tainted: bool,
     pub rebuild: Option<AbortHandle>,
+    /// How long folding the last big page took this read model: the bigger ones are handed
+    /// out first when a page is folded on two threads.
+    pub page_cost: Duration,
 }
 
 impl Entry {
@@ -94,6 +99,7 @@ impl Entry {
             failed: false,
             tainted: false,
             rebuild: None,
+            page_cost: Duration::ZERO,
         }
     }
 
@@ -112,38 +118,29 @@ impl Entry {
         self.failed = true;
         self.status.inner.lock().failure = Some(failure);
     }
+
+    /// Folds one event in if this read model works and has not seen it: a failed decoding
+    /// stops it, and so does a panic in `apply` (which leaves the state tainted).
+    pub fn fold(&mut self, envelope: &RecordedEvent, decoding: &Decoding) {
+        let position = envelope.global_position;
+        if !self.wants(position) {
+            return;
+        }
+        match decoding {
+            Ok(decoded) => match fold::apply(self.model.as_ref(), envelope, decoded) {
+                Ok(()) => self.advance(position),
+                Err(failure) => {
+                    self.tainted = true;
+                    self.fail(failure);
+                }
+            },
+            Err(failure) => self.fail(failure.clone()),
+        }
+    }
 }
 
 /// Pages of at least this many events are applied on two threads.
 const PARALLEL_PAGE: usize = 256;
-
-/// Folds a decoded page into some of the read models, one read model at a time.
-fn fold_page(
-    entries: &mut [Entry],
-    page: &[RecordedEvent],
-    decoded: &[Option<Result<AnyEvent, ProjectionFailure>>],
-) {
-    for entry in entries {
-        for (event, decoded) in page.iter().zip(decoded) {
-            let position = event.global_position;
-            if !entry.wants(position) {
-                continue;
-            }
-            match decoded {
-                Some(Ok(decoded)) => match fold::apply(entry.model.as_ref(), event, decoded) {
-                    Ok(()) => entry.advance(position),
-                    Err(failure) => {
-                        entry.tainted = true;
-                        entry.fail(failure);
-                    }
-                },
-                Some(Err(failure)) => entry.fail(failure.clone()),
-                // Not decoded: no working read model needed it.
-                None => {}
-            }
-        }
-    }
-}
 
 /// What to do after handling a message.
 pub(super) enum Flow {
@@ -266,7 +263,7 @@ impl Pipeline {
                 self.set_live(true);
             }
             {
-                let first = page.first().map_or(0, |e| e.global_position);
+                let first = page.first().map_or(0, |e| e.envelope.global_position);
                 let span =
                     tracing::debug_span!("projection_batch", from = first, events = page.len());
                 let _enter = span.enter();
@@ -300,62 +297,31 @@ impl Pipeline {
         if !self.entries.iter().any(|e| e.wants(position)) {
             return;
         }
-        match fold::decode(event) {
-            Ok(decoded) => {
-                for entry in self.entries.iter_mut().filter(|e| e.wants(position)) {
-                    match fold::apply(entry.model.as_ref(), event, &decoded) {
-                        Ok(()) => entry.advance(position),
-                        Err(failure) => {
-                            entry.tainted = true;
-                            entry.fail(failure);
-                        }
-                    }
-                }
-            }
-            Err(failure) => {
-                for entry in self.entries.iter_mut().filter(|e| e.wants(position)) {
-                    entry.fail(failure.clone());
-                }
-            }
+        let decoding = fold::decode(event);
+        for entry in &mut self.entries {
+            entry.fold(event, &decoding);
         }
     }
 
-    /// Applies a page of the log. A big page with several read models is split: the events
-    /// are decoded once, then the read models fold the page in two groups on two threads —
-    /// each read model still sees every event it needs exactly once and in position order,
-    /// and read models never share state, so the outcome (positions, failures, states) is
-    /// the one [`Pipeline::apply`] event by event gives. Small pages (live) stay on one
-    /// thread, where starting a thread would cost more than it saves.
-    fn apply_page(&mut self, page: &[RecordedEvent]) {
-        let needed_from = self
-            .entries
-            .iter()
-            .filter(|e| !e.failed)
-            .map(|e| e.position)
-            .min();
-        let (Some(needed_from), Some(last)) = (needed_from, page.last()) else {
-            for event in page {
-                self.apply(event);
-            }
+    /// Applies a page of the log, decoded ahead. A big page with several read models is
+    /// folded on two threads (see [`parallel::fold_page`]): each read model still sees every
+    /// event it needs exactly once and in position order, and read models never share state,
+    /// so the outcome (positions, failures, states) is the one event by event gives. Small
+    /// pages (live) stay on one thread, where starting a thread would cost more than it saves.
+    fn apply_page(&mut self, page: &[PageEvent]) {
+        let Some(last) = page.last() else {
             return;
         };
+        self.read_position = self.read_position.max(last.envelope.global_position);
         if page.len() < PARALLEL_PAGE || self.entries.len() < 2 {
             for event in page {
-                self.apply(event);
+                for entry in &mut self.entries {
+                    entry.fold(&event.envelope, &event.decoding);
+                }
             }
             return;
         }
-        self.read_position = self.read_position.max(last.global_position);
-        let decoded: Vec<Option<Result<AnyEvent, ProjectionFailure>>> = page
-            .iter()
-            .map(|event| (event.global_position > needed_from).then(|| fold::decode(event)))
-            .collect();
-        let half = self.entries.len().div_ceil(2);
-        let (first, second) = self.entries.split_at_mut(half);
-        std::thread::scope(|scope| {
-            scope.spawn(|| fold_page(first, page, &decoded));
-            fold_page(second, page, &decoded);
-        });
+        parallel::fold_page(&mut self.entries, page);
     }
 
     /// Publishes the position every working read model has reached, for `wait_for`.

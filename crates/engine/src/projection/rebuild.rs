@@ -15,10 +15,11 @@ use ticketflow_store::EventStore;
 use tokio::sync::{mpsc, oneshot};
 
 use super::error::ProjectionError;
-use super::fold::{fold_one, read_ahead};
+use super::fold::apply_decoding;
 use super::handle::Shadow;
 use super::pipeline::Control;
 use super::progress::Status;
+use super::read_ahead::read_ahead;
 
 /// Where a finished (or failed) rebuild is reported.
 pub(crate) type Done = oneshot::Sender<Result<u64, ProjectionError>>;
@@ -96,7 +97,8 @@ pub(crate) async fn run(build: ShadowBuild) {
         );
         let _enter = span.enter();
         for event in &page {
-            if let Err(failure) = fold_one(shadow.model.as_ref(), event) {
+            let envelope = &event.envelope;
+            if let Err(failure) = apply_decoding(shadow.model.as_ref(), envelope, &event.decoding) {
                 reader.abort();
                 let _ = control.send(Control::ShadowFailed {
                     index,
@@ -108,7 +110,7 @@ pub(crate) async fn run(build: ShadowBuild) {
                 });
                 return;
             }
-            position = event.global_position;
+            position = envelope.global_position;
         }
         status.shadow_position.store(position, Ordering::Release);
     }
