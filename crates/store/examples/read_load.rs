@@ -5,6 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/cpu.rs"]
+mod cpu;
+use cpu::cpu_seconds;
 use std::time::Instant;
 
 use ticketflow_store::conformance::{event, stream};
@@ -59,24 +62,4 @@ fn main() {
         }
         store.close().await;
     });
-}
-
-/// CPU time (user + system) of every thread of this process so far, from the scheduler's
-/// per-thread run time in `/proc/self/task/*/schedstat` (nanoseconds; the 100 Hz ticks of
-/// `/proc/self/stat` were too coarse for passes of a few hundred milliseconds): on a shared
-/// machine, events per CPU-second is steadier than events per wall-second.
-fn cpu_seconds() -> f64 {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return 0.0;
-    };
-    let mut nanos = 0u64;
-    for task in tasks.flatten() {
-        let stat = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
-        nanos += stat
-            .split_whitespace()
-            .next()
-            .and_then(|n| n.parse::<u64>().ok())
-            .unwrap_or(0);
-    }
-    nanos as f64 / 1e9
 }

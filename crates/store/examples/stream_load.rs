@@ -9,6 +9,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "support/cpu.rs"]
+mod cpu;
+use cpu::cpu_seconds;
 use std::time::{Duration, Instant};
 
 use ticketflow_store::conformance::{event, stream};
@@ -110,23 +113,4 @@ fn main() {
         }
         store.close().await;
     });
-}
-
-/// CPU time (user + system) of every thread of this process so far, from the scheduler's
-/// per-thread run time in `/proc/self/task/*/schedstat` (nanoseconds): on a shared machine
-/// the CPU spent per load is steadier than its wall-clock latency.
-fn cpu_seconds() -> f64 {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return 0.0;
-    };
-    let mut nanos = 0u64;
-    for task in tasks.flatten() {
-        let stat = std::fs::read_to_string(task.path().join("schedstat")).unwrap_or_default();
-        nanos += stat
-            .split_whitespace()
-            .next()
-            .and_then(|n| n.parse::<u64>().ok())
-            .unwrap_or(0);
-    }
-    nanos as f64 / 1e9
 }
