@@ -6,6 +6,7 @@
 //! `ETag: "<stream version>"`); lists and figures come from the read models.
 
 mod deliveries;
+mod hidden_tickets;
 mod orders;
 mod reports;
 mod tickets;

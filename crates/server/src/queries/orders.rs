@@ -13,7 +13,8 @@ use crate::commands::parse_key;
 use crate::problem::Problem;
 use crate::state::AppState;
 
-use super::{Params, history, instant, stream_history, to_json, today, with_etag};
+use super::hidden_tickets::{caller_specific, hide_unseen_tickets};
+use super::{Params, history, instant, to_json, today};
 
 /// `GET /orders/{key}[?as_of=T]`.
 pub async fn get_order(
@@ -58,8 +59,11 @@ pub async fn get_order(
         "allowed_commands": order.allowed_commands(),
         "board": card.map(|c| to_json(&c)),
     });
+    let mut bodies = [body];
+    let hid = hide_unseen_tickets(&state, &caller, &mut bodies);
+    let [body] = bodies;
     Ok(if as_of.is_none() {
-        with_etag(body, version)
+        caller_specific(body, hid, version)
     } else {
         Json(body).into_response()
     })
@@ -77,5 +81,15 @@ pub async fn order_history(
         load::<CustomisationOrder>(state.store.as_ref(), &key.stream_id()).await?;
     let customer = order_customer(&order);
     super::readable_order_or_delivery(&caller, customer, &format!("order {key}"))?;
-    stream_history(&state, &key.stream_id(), &params, version)
+    let stream = key.stream_id();
+    let as_of = instant(&params, "as_of")?;
+    let mut entries = json!(history(
+        state.views.audit_trail.current().history(&stream),
+        as_of
+    ));
+    let hid = entries
+        .as_array_mut()
+        .is_some_and(|entries| hide_unseen_tickets(&state, &caller, entries));
+    let body = json!({ "stream": stream.as_str(), "as_of": as_of, "entries": entries });
+    Ok(caller_specific(body, hid, version))
 }
