@@ -13,9 +13,8 @@ use crate::commands::parse_key;
 use crate::problem::Problem;
 use crate::state::AppState;
 
-use super::hidden_tickets::{caller_specific, hide_unseen_tickets};
 use super::reports::visible_manifest;
-use super::{Params, history, instant, sees_ticket, to_json, with_etag};
+use super::{Params, instant, sees_ticket, stream_history, to_json, with_etag};
 
 /// `GET /deliveries/{key}[?as_of=T]` — state and manifest.
 pub async fn get_delivery(
@@ -85,13 +84,5 @@ pub async fn delivery_history(
     let (delivery, version) = load::<Delivery>(state.store.as_ref(), &key.stream_id()).await?;
     let customer = delivery_customer(&delivery);
     super::readable_order_or_delivery(&caller, customer, &format!("delivery {key}"))?;
-    let stream = key.stream_id();
-    let as_of = instant(&params, "as_of")?;
-    let entries = history(state.views.audit_trail.current().history(&stream), as_of);
-    let mut entries = json!(entries);
-    let hid = entries
-        .as_array_mut()
-        .is_some_and(|entries| hide_unseen_tickets(&state, &caller, entries));
-    let body = json!({ "stream": stream.as_str(), "as_of": as_of, "entries": entries });
-    Ok(caller_specific(body, hid, version))
+    stream_history(&state, &caller, &key.stream_id(), &params, version)
 }

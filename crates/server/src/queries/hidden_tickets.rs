@@ -15,7 +15,7 @@ use ticketflow_events::{Actor, TicketKey};
 
 use crate::state::AppState;
 
-use super::{sees_ticket, with_etag};
+use super::with_etag;
 
 /// Hides from `entries` (history entries, or one state body) every ticket `principal` may not
 /// see: see [`hide_tickets`]. A `ticket` field or `tickets` list names a ticket whether the
@@ -26,16 +26,14 @@ pub(super) fn hide_unseen_tickets(
     principal: &Principal,
     entries: &mut [Value],
 ) -> bool {
-    let sees = |text: &str| {
-        text.parse::<TicketKey>()
-            .is_ok_and(|t| sees_ticket(state, principal, &t))
-    };
+    // One copy of the overview for the whole walk: `sees_ticket`'s rule (the principal's
+    // view has the ticket), and "exists" is the engine's view.
     let overview = state.views.ticket_overview.current();
+    let visible = |t: &TicketKey| overview.get(&principal.actor, t).is_some();
+    let sees = |text: &str| text.parse::<TicketKey>().is_ok_and(|t| visible(&t));
     let names_hidden_ticket = |word: &str| {
-        word.parse::<TicketKey>().is_ok_and(|t| {
-            overview.get(&Actor::system("server"), &t).is_some()
-                && !sees_ticket(state, principal, &t)
-        })
+        word.parse::<TicketKey>()
+            .is_ok_and(|t| !visible(&t) && overview.get(&Actor::system("server"), &t).is_some())
     };
     hide_tickets(entries, &sees, &names_hidden_ticket)
 }

@@ -123,18 +123,26 @@ pub(super) fn history(entries: Vec<AuditEntry>, as_of: Option<Timestamp>) -> Vec
         .collect()
 }
 
+/// A stream's history (cut at `?as_of=`), without the keys of tickets `caller` may not see
+/// ([`hidden_tickets`]); it carries the stream's version as `ETag` unless something was
+/// hidden.
 pub(super) fn stream_history(
     state: &AppState,
+    caller: &ticketflow_access::Principal,
     stream: &StreamId,
     params: &HashMap<String, String>,
     version: u64,
 ) -> Result<Response, Problem> {
     let as_of = instant(params, "as_of")?;
-    let entries = history(state.views.audit_trail.current().history(stream), as_of);
-    Ok(with_etag(
-        json!({ "stream": stream.as_str(), "as_of": as_of, "entries": entries }),
-        version,
-    ))
+    let mut entries = json!(history(
+        state.views.audit_trail.current().history(stream),
+        as_of
+    ));
+    let hid = entries
+        .as_array_mut()
+        .is_some_and(|entries| hidden_tickets::hide_unseen_tickets(state, caller, entries));
+    let body = json!({ "stream": stream.as_str(), "as_of": as_of, "entries": entries });
+    Ok(hidden_tickets::caller_specific(body, hid, version))
 }
 
 pub(super) fn today(

@@ -14,7 +14,7 @@ use crate::problem::Problem;
 use crate::state::AppState;
 
 use super::hidden_tickets::{caller_specific, hide_unseen_tickets};
-use super::{Params, history, instant, to_json, today};
+use super::{Params, history, instant, stream_history, to_json, today};
 
 /// `GET /orders/{key}[?as_of=T]`.
 pub async fn get_order(
@@ -81,15 +81,5 @@ pub async fn order_history(
         load::<CustomisationOrder>(state.store.as_ref(), &key.stream_id()).await?;
     let customer = order_customer(&order);
     super::readable_order_or_delivery(&caller, customer, &format!("order {key}"))?;
-    let stream = key.stream_id();
-    let as_of = instant(&params, "as_of")?;
-    let mut entries = json!(history(
-        state.views.audit_trail.current().history(&stream),
-        as_of
-    ));
-    let hid = entries
-        .as_array_mut()
-        .is_some_and(|entries| hide_unseen_tickets(&state, &caller, entries));
-    let body = json!({ "stream": stream.as_str(), "as_of": as_of, "entries": entries });
-    Ok(caller_specific(body, hid, version))
+    stream_history(&state, &caller, &key.stream_id(), &params, version)
 }

@@ -114,7 +114,7 @@ pub async fn ticket_history(
     Query(params): Params,
 ) -> Result<Response, Problem> {
     let (key, _, version) = readable_ticket(&state, &caller, &raw).await?;
-    stream_history(&state, &key.stream_id(), &params, version)
+    stream_history(&state, &caller, &key.stream_id(), &params, version)
 }
 
 /// `GET /tickets/{key}/sla[?at=T]`.
