@@ -1,12 +1,11 @@
 //! The queries that read one stream: its indexed part through `stream_index`, its unindexed
 //! tail by position, and its last version.
 //!
-//! Every statement here has a fixed text and binds only values that cannot change its plan,
-//! so the per-connection statement cache serves every call. In particular no statement
-//! binds a `LIMIT`: SQLite 3.54 treats a bound `LIMIT` as a value that may change the plan
-//! and recompiles the statement at every execution after a rebind (~15 µs, measured as
-//! `sqlite3Reprepare` in the profile of a ticket load). The row count is enforced by
-//! stopping the step loop instead, which reads exactly the same rows.
+//! Every statement here has a fixed text, so the per-connection statement cache serves every
+//! call, and the connections hold their plans across rebinds (`schema::fix_plans`; without
+//! that, SQLite recompiled every one of these at each execution). No statement binds a
+//! `LIMIT` either: the row count is enforced by stopping the step loop, which reads exactly
+//! the same rows.
 
 use std::fmt::Write as _;
 use std::path::Path;
