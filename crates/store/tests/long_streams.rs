@@ -58,6 +58,8 @@ async fn long_streams_read_in_pieces_answer_like_memory() {
             2,
             32,
             33,
+            128,
+            129,
             150,
             1100,
             2047,
@@ -67,7 +69,7 @@ async fn long_streams_read_in_pieces_answer_like_memory() {
             last,
             last + 1,
         ];
-        let counts = [0, 1, 32, 33, 200, 2047, 2048, 2049, usize::MAX];
+        let counts = [0, 1, 32, 33, 128, 129, 200, 2047, 2048, 2049, usize::MAX];
         for from in froms.into_iter().chain([StreamRead::LAST]) {
             for max_count in counts {
                 for direction in [Direction::Forward, Direction::Backward] {
@@ -85,7 +87,7 @@ async fn long_streams_read_in_pieces_answer_like_memory() {
         // Small reads of the log (on the calling thread) and large ones (in halves).
         let end = memory.last_position().await.unwrap();
         for from in [0, 1, 2, end / 2, end - 1, end, end + 1] {
-            for max_count in [0, 1, 5, 32, 33, 2047, 2048, 5000] {
+            for max_count in [0, 1, 5, 32, 33, 128, 129, 2047, 2048, 5000] {
                 let x = sqlite.read_all(from, &Filter::all(), max_count).await;
                 let y = memory.read_all(from, &Filter::all(), max_count).await;
                 assert_eq!(

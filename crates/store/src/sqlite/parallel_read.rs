@@ -2,10 +2,12 @@
 //! blocking threads.
 //!
 //! A read is a blocking SQLite call, so it normally runs on tokio's blocking pool. The hop
-//! there and back costs two thread wake-ups, more CPU than reading a ticket of ten events,
-//! and each wake-up is a chance to wait for a busy core; so reads of at most
-//! [`INLINE_EVENTS`] events (~50 µs of work) run on the calling thread instead, which tokio
-//! tolerates for that long. Larger reads hop, and once they are large enough the range is
+//! there and back costs two thread wake-ups — measured at ~70 µs of CPU per read on this
+//! virtual machine (a 100-event ticket load took 185 µs of CPU through the pool and 115 µs
+//! on the calling thread) — and each wake-up is a chance to wait for a busy core; so reads
+//! of at most [`INLINE_EVENTS`] events run on the calling thread instead. That is up to
+//! ~130 µs of work (~1 µs per warm row), at the edge of what tokio asks of a task between
+//! two awaits, and still less than the hop would add. Larger reads hop, and once they are large enough the range is
 //! split in two halves read in parallel, because decoding rows is their cost and it is
 //! independent per row. The size of a read is known before it starts: for the log from the
 //! durable head, for a stream from its last durable version (the unindexed tail's last
@@ -26,8 +28,10 @@ use super::{SqliteStore, rows, stream_rows};
 use crate::error::StoreResult;
 use crate::read::{Direction, Filter, StreamRead};
 
-/// Reads of at most this many events run on the calling thread.
-pub(super) const INLINE_EVENTS: usize = 32;
+/// Reads of at most this many events run on the calling thread: a whole ticket, nearly
+/// always (32 before the query plans were fixed, when each read also paid a ~28 µs
+/// recompile; docs/performance.md, "Session 11").
+pub(super) const INLINE_EVENTS: usize = 128;
 
 /// Unfiltered reads of the log of at least this many events are decoded in two halves.
 pub(super) const SPLIT_READ_EVENTS: u64 = 2048;
