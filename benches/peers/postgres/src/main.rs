@@ -59,14 +59,30 @@ async fn main() -> anyhow::Result<()> {
     let mut samples = Vec::new();
     if wants("message-db") {
         samples.extend(message_db(&port, &plan).await?);
+        settle(&admin).await?;
     }
     if wants("cqrs-es") {
         samples.extend(cqrs(&port, &plan).await?);
+        settle(&admin).await?;
     }
     if wants("plain-pg") {
         samples.extend(plain(&port, &plan).await?);
+        settle(&admin).await?;
     }
     measure::write_samples(out.as_ref(), &samples)
+}
+
+/// Writes the buffers the last system dirtied before the next system's turn.
+///
+/// PostgreSQL's checkpointer spreads the writing of dirty buffers over minutes, so without
+/// this the data of one peer's appends is still being written while the next system (the
+/// next peer, or Ticketflow after the peers) measures — on the same disk. A `CHECKPOINT`
+/// between turns makes every turn start from a quiet disk; it is not part of any figure.
+async fn settle(admin: &Client) -> anyhow::Result<()> {
+    admin
+        .batch_execute("CHECKPOINT")
+        .await
+        .context("running CHECKPOINT between two systems' turns")
 }
 
 async fn connect(

@@ -200,7 +200,9 @@ pub fn write(plan: &Plan) -> anyhow::Result<()> {
          repetitions**, with the range (min–max) in brackets. The systems take turns: every round measures the \
          disk, then Ticketflow and the peers, one repetition each (the peers first in odd \
          rounds), so a noisy minute on the \
-         shared machine falls on all of them alike. Ratios are *peer ÷ Ticketflow*: \
+         shared machine falls on all of them alike. After each PostgreSQL-based peer the \
+         harness runs a `CHECKPOINT` (not timed), so the buffers one system dirtied are not \
+         still being written to the shared disk while the next system measures. Ratios are *peer ÷ Ticketflow*: \
          for throughput above 1× means the peer is faster, for latency above 1× means the peer \
          is slower.\n",
         reps
