@@ -189,9 +189,12 @@ pub fn open_writer(path: &Path, create: bool) -> Result<(Connection, u64, Hash),
 /// Turns on the query planner stability guarantee: every statement keeps the plan it was
 /// prepared with, whatever values are bound to it later.
 ///
-/// Without it, this build of SQLite (compiled with STAT4) marks parameters that are compared
-/// with indexed columns as plan-relevant and recompiles the statement — a full parse and
-/// plan — at the first step after each rebind. That was ~28 µs on every read statement: it
+/// Without it, SQLite's planner marks a parameter as plan-relevant when any plan it weighs
+/// filters by equality with it (`stream_id = ?1` filtering a scan of `events`, a plan it
+/// then rejects), and clearing such a statement's bindings expires it. rusqlite's statement
+/// cache clears the bindings of every statement it takes back, so each reuse recompiled the
+/// statement — a full parse and plan — at its next step (`tests/query_plans.rs` counts
+/// SQLite's recompiles). That was ~28 µs on every read statement: it
 /// took a ten-event ticket load from 16 to 45 µs of CPU (`examples/stream_load`), for plans
 /// that never change (every statement of the store has one sensible plan, whatever stream or
 /// position it is given). The statement cache only pays once this is on.
