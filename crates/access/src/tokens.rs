@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use parking_lot::Mutex;
 use rand::RngCore;
+use rusqlite::config::DbConfig;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 use ticketflow_events::{Actor, OrganisationId, Region, Role};
@@ -153,6 +154,10 @@ impl TokenStore {
         let conn = Connection::open(path).map_err(err)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(err)?;
+        // Cached statements keep their plans: without this SQLite recompiles the cached
+        // lookup at each reuse (see the store's `schema::fix_plans`).
+        conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
+            .map_err(err)?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL;
              CREATE TABLE IF NOT EXISTS tokens (
@@ -252,13 +257,14 @@ impl TokenStore {
             return Ok(None);
         }
         let conn = self.conn.lock();
+        // Every request authenticates: the statement comes from the connection's cache (it
+        // keeps its plan, see `open`) instead of being parsed and planned each time.
         let row: Option<(String, String)> = conn
-            .query_row(
-                "SELECT name, role FROM tokens WHERE hash = ?1 AND revoked_at IS NULL",
-                [digest(secret)],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
+            .prepare_cached("SELECT name, role FROM tokens WHERE hash = ?1 AND revoked_at IS NULL")
+            .and_then(|mut stmt| {
+                stmt.query_row([digest(secret)], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()
+            })
             .map_err(|e| self.err(e))?;
         Ok(row.and_then(|(name, role)| {
             let role: Role = serde_json::from_str(&role).ok()?;
