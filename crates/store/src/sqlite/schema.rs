@@ -194,10 +194,10 @@ pub fn open_writer(path: &Path, create: bool) -> Result<(Connection, u64, Hash),
 /// then rejects), and clearing such a statement's bindings expires it. rusqlite's statement
 /// cache clears the bindings of every statement it takes back, so each reuse recompiled the
 /// statement — a full parse and plan — at its next step (`tests/query_plans.rs` counts
-/// SQLite's recompiles). That was ~28 µs on every read statement: it
-/// took a ten-event ticket load from 16 to 45 µs of CPU (`examples/stream_load`), for plans
-/// that never change (every statement of the store has one sensible plan, whatever stream or
-/// position it is given). The statement cache only pays once this is on.
+/// SQLite's recompiles). That was ~28 µs on every read statement: it took a ten-event
+/// ticket load from 16 to 45 µs of CPU (`examples/stream_load`), for plans that never change
+/// (every statement of the store has one sensible plan, whatever stream or position it is
+/// given). The statement cache only pays once this is on.
 fn fix_plans(path: &Path, conn: &Connection) -> Result<(), StoreError> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
         .map(|_| ())
