@@ -8,9 +8,9 @@
 //! of at most [`INLINE_EVENTS`] events run on the calling thread instead. That is up to
 //! ~130 µs of work (~1 µs per warm row), at the edge of what tokio asks of a task between
 //! two awaits, and still less than the hop would add. Larger reads hop, and once they are
-//! large enough the range is split in two halves read in parallel, because decoding rows is their cost and it is
-//! independent per row. The size of a read is known before it starts: for the log from the
-//! durable head, for a stream from its last durable version (the unindexed tail's last
+//! large enough the range is split in two halves read in parallel, because decoding rows
+//! is their cost and it is independent per row. The size of a read is known before it
+//! starts: for the log from the durable head, for a stream from its last durable version (the unindexed tail's last
 //! entry, else one index lookup). A read is never started inline and finished elsewhere:
 //! two threads and connections touching the same pages cost more CPU than the hop saves.
 //!
