@@ -10,9 +10,10 @@
 //! two awaits, and still less than the hop would add. Larger reads hop, and once they are
 //! large enough the range is split in two halves read in parallel, because decoding rows
 //! is their cost and it is independent per row. The size of a read is known before it
-//! starts: for the log from the durable head, for a stream from its last durable version (the unindexed tail's last
-//! entry, else one index lookup). A read is never started inline and finished elsewhere:
-//! two threads and connections touching the same pages cost more CPU than the hop saves.
+//! starts: for the log from the durable head, for a stream from its last durable version
+//! (the unindexed tail's last entry, else one index lookup). A read is never started inline
+//! and finished elsewhere: two threads and connections touching the same pages cost more
+//! CPU than the hop saves.
 //!
 //! Splitting is sound because what a reader may see is fixed in advance: positions up to
 //! the durable head are gap-free and never change once written, and a stream's versions are
