@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use ticketflow_events::{Hash, RecordedEvent, StreamId, Timestamp};
 use uuid::Uuid;
 
+use super::chunks;
 use super::stream_index::Tail;
 use super::writer::AppendJob;
 use crate::append::{AppendOutcome, RecordedId, Replay, replay_of};
@@ -70,12 +71,7 @@ fn stream_head(
 ) -> rusqlite::Result<Option<(u64, Hash)>> {
     let position: Option<i64> = match tail.last(stream) {
         Some((_, position)) => Some(position as i64),
-        None => tx
-            .prepare_cached(
-                "SELECT position FROM stream_index WHERE stream_id = ?1 ORDER BY stream_version DESC LIMIT 1",
-            )?
-            .query_row([stream.as_str()], |r| r.get(0))
-            .optional()?,
+        None => chunks::last_position(tx, stream)?.map(|p| p as i64),
     };
     let Some(position) = position else {
         return Ok(None);

@@ -53,6 +53,7 @@
 
 mod backup;
 mod checkpointer;
+mod chunks;
 mod collector;
 mod counters;
 pub mod insert;

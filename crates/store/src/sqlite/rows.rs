@@ -6,11 +6,15 @@
 
 use std::path::Path;
 
+use std::rc::Rc;
+
 use rusqlite::types::ValueRef;
+use rusqlite::vtab::array::Array;
 use rusqlite::{Connection, Row};
 use ticketflow_events::{Hash, RecordedEvent, StreamId, Timestamp};
 use uuid::Uuid;
 
+use super::chunks;
 use super::schema::storage_error;
 use crate::error::{StoreError, StoreResult};
 use crate::read::Filter;
@@ -20,6 +24,10 @@ use crate::verify::{ChainVerifier, VerifyReport};
 /// out: only [`verify`] needs it (it selects it as a 15th column), and every column costs a
 /// copy in SQLite and three checked calls in rusqlite per row.
 pub const COLUMNS: &str = "position, stream_id, stream_version, event_id, event_type, schema_version, recorded_at, occurred_at, actor, correlation_id, causation_id, payload, prev_hash, hash";
+
+/// The events at a list of positions, in the list's order: `rarray` is the outer loop (it
+/// tells the planner it yields few rows at a cost of 1), each position one rowid lookup.
+const BY_POSITIONS: &str = "SELECT e.position, e.stream_id, e.stream_version, e.event_id, e.event_type, e.schema_version, e.recorded_at, e.occurred_at, e.actor, e.correlation_id, e.causation_id, e.payload, e.prev_hash, e.hash FROM rarray(?1) a JOIN events e ON e.position = a.value";
 
 /// How many columns [`COLUMNS`] names.
 const N_COLUMNS: usize = 14;
@@ -176,39 +184,31 @@ pub fn read_all(
     if max_count == 0 {
         return Ok(out);
     }
-    let mut sql = format!("SELECT {COLUMNS} FROM events WHERE position >= ?1 AND position <= ?2");
-    let mut values: Vec<rusqlite::types::Value> = vec![from.into(), clamp(durable).into()];
     if !filter.streams.is_empty() {
-        let marks: Vec<String> = (0..filter.streams.len())
-            .map(|i| format!("?{}", i + 3))
-            .collect();
-        // The stream index finds the indexed positions; the unindexed tail is scanned.
-        let marks = marks.join(", ");
-        sql.push_str(&format!(
-            " AND stream_id IN ({marks}) AND position IN (SELECT position FROM stream_index WHERE stream_id IN ({marks}) AND position >= ?1 AND position <= ?2 UNION ALL SELECT position FROM events WHERE position > (SELECT indexed FROM head WHERE id = 1) AND position >= ?1 AND position <= ?2)"
-        ));
-        values.extend(filter.streams.iter().map(|s| s.as_str().to_owned().into()));
+        return read_streams(
+            path,
+            conn,
+            from.max(0) as u64,
+            filter,
+            max_count,
+            durable,
+            out,
+        );
     }
-    // No LIMIT: the loop below stops at `max_count`, and one statement text per filter shape
-    // keeps every page size on the same cached statement.
-    sql.push_str(" ORDER BY position ASC");
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events WHERE position >= ?1 AND position <= ?2 ORDER BY position ASC"
+    );
+    // No LIMIT: the loop below stops at `max_count`, and one statement text keeps every page
+    // size on the same cached statement.
     let mut stmt = conn.prepare_cached(&sql).map_err(err)?;
     let mut rows = stmt
-        .query(rusqlite::params_from_iter(values))
+        .query(rusqlite::params![from, clamp(durable)])
         .map_err(err)?;
     while let Some(row) = rows.next().map_err(err)? {
-        if !filter.categories.is_empty() {
-            let stream = row.get_ref(1).map_err(err)?.as_str().unwrap_or("");
-            let category = stream.split_once('-').map_or(stream, |(c, _)| c);
-            if !filter.categories.iter().any(|c| c == category) {
-                continue;
-            }
-        }
-        if !filter.event_types.is_empty() {
-            let t = row.get_ref(4).map_err(err)?.as_str().unwrap_or("");
-            if !filter.event_types.iter().any(|x| x == t) {
-                continue;
-            }
+        let stream = row.get_ref(1).map_err(err)?.as_str().unwrap_or("");
+        let t = row.get_ref(4).map_err(err)?.as_str().unwrap_or("");
+        if !passes(filter, stream, t) {
+            continue;
         }
         // Consecutive events often share a stream (one command's events): the previous
         // row's stream id spares parsing it again.
@@ -219,6 +219,115 @@ pub fn read_all(
         if out.len() >= max_count {
             break;
         }
+    }
+    Ok(out)
+}
+
+/// True when a row of `stream` and `event_type` passes the category and type filters.
+fn passes(filter: &Filter, stream: &str, event_type: &str) -> bool {
+    let category = stream.split_once('-').map_or(stream, |(c, _)| c);
+    (filter.categories.is_empty() || filter.categories.iter().any(|c| c == category))
+        && (filter.event_types.is_empty() || filter.event_types.iter().any(|x| x == event_type))
+}
+
+/// [`read_all`] with a stream filter: the positions of the streams' events come from the
+/// stream index and from the unindexed tail of the file, in one read transaction (so a bulk
+/// index write between the two cannot hide an event), then the events by position.
+fn read_streams(
+    path: &Path,
+    conn: &Connection,
+    from: u64,
+    filter: &Filter,
+    max_count: usize,
+    durable: u64,
+    mut out: Vec<RecordedEvent>,
+) -> StoreResult<Vec<RecordedEvent>> {
+    let err = |e| storage_error(path, "reading the log", e);
+    let tx = conn.unchecked_transaction().map_err(err)?;
+    // Each stream contributes at most `max_count` events unless other filters may drop some.
+    let per_stream = if filter.categories.is_empty() && filter.event_types.is_empty() {
+        max_count
+    } else {
+        usize::MAX
+    };
+    let mut positions = Vec::new();
+    for stream in &filter.streams {
+        positions.extend(chunks::positions_from(
+            path, &tx, stream, from, durable, per_stream,
+        )?);
+    }
+    let marks: Vec<String> = (0..filter.streams.len())
+        .map(|i| format!("?{}", i + 3))
+        .collect();
+    let sql = format!(
+        "SELECT position FROM events WHERE position > (SELECT indexed FROM head WHERE id = 1) AND position >= ?1 AND position <= ?2 AND stream_id IN ({}) ORDER BY position",
+        marks.join(", ")
+    );
+    let mut values: Vec<rusqlite::types::Value> = vec![clamp(from).into(), clamp(durable).into()];
+    values.extend(filter.streams.iter().map(|s| s.as_str().to_owned().into()));
+    {
+        let mut stmt = tx.prepare_cached(&sql).map_err(err)?;
+        let unindexed = stmt
+            .query_map(rusqlite::params_from_iter(values), |r| r.get::<_, i64>(0))
+            .map_err(err)?;
+        for p in unindexed {
+            positions.push(p.map_err(err)?.max(0) as u64);
+        }
+    }
+    positions.sort_unstable();
+    positions.dedup();
+    // Fetched in pages, so a filter that drops most events never fetches the whole range.
+    for page in positions.chunks(1024) {
+        for event in by_positions(path, &tx, page, None)? {
+            if passes(filter, event.stream_id.as_str(), &event.event_type)
+                && filter.streams.contains(&event.stream_id)
+            {
+                out.push(event);
+                if out.len() >= max_count {
+                    return Ok(out);
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The events at `positions` (ascending), in that order: one statement whatever their number
+/// (the positions travel as an `rarray`). A position with no event — the index naming an
+/// event that is not there — is an unreadable record. `same_stream` as for [`decode`].
+pub fn by_positions(
+    path: &Path,
+    conn: &Connection,
+    positions: &[u64],
+    same_stream: Option<&StreamId>,
+) -> StoreResult<Vec<RecordedEvent>> {
+    let mut out = Vec::with_capacity(positions.len());
+    if positions.is_empty() {
+        return Ok(out);
+    }
+    let err = |e| storage_error(path, "reading events by position", e);
+    let list: Array = Rc::new(
+        positions
+            .iter()
+            .map(|&p| rusqlite::types::Value::Integer(clamp(p)))
+            .collect(),
+    );
+    let mut stmt = conn.prepare_cached(BY_POSITIONS).map_err(err)?;
+    let mut rows = stmt.query([list]).map_err(err)?;
+    while let Some(row) = rows.next().map_err(err)? {
+        let same = same_stream.or(out.last().map(|e: &RecordedEvent| &e.stream_id));
+        let event = decode(row, same).map_err(err)?.map_err(unreadable)?;
+        // The join walks the list in order; anything else is a missing event.
+        if positions.get(out.len()) != Some(&event.global_position) {
+            break;
+        }
+        out.push(event);
+    }
+    if let Some(&missing) = positions.get(out.len()) {
+        return Err(StoreError::UnreadableRecord {
+            position: missing,
+            detail: format!("the stream index names position {missing}, but no event is there"),
+        });
     }
     Ok(out)
 }

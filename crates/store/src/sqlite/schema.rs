@@ -14,7 +14,9 @@ use std::path::Path;
 
 use rusqlite::config::DbConfig;
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
-use ticketflow_events::Hash;
+use ticketflow_events::{Hash, StreamId};
+
+use super::chunks;
 
 use crate::error::StoreError;
 
@@ -27,7 +29,10 @@ pub const APPLICATION_ID: i64 = 0x5446_6C77;
 /// * 2 — the stream index is a separate table written in bulk ([`super::stream_index`]); the
 ///   head records how far it reaches. Format-1 files are migrated on open
 ///   ([`migrate_from_1`]), in one transaction.
-pub const FORMAT_VERSION: i64 = 2;
+/// * 3 — the stream index packs each stream's positions into chunks, one row per stream per
+///   bulk write ([`super::chunks`]) instead of one row per event. Format-2 files are migrated
+///   on open ([`migrate_from_2`]), in one transaction; format-1 files go through format 2.
+pub const FORMAT_VERSION: i64 = 3;
 
 const CREATE: &str = "
 CREATE TABLE events (
@@ -48,20 +53,14 @@ CREATE TABLE events (
     log_hash        BLOB    NOT NULL      -- log chain: see chain.rs
 );
 CREATE UNIQUE INDEX events_by_id ON events (event_id);
--- Which position holds which version of a stream, written in bulk (see stream_index.rs):
--- events after head.indexed are not in it yet.
-CREATE TABLE stream_index (
-    stream_id       TEXT    NOT NULL,
-    stream_version  INTEGER NOT NULL,
-    position        INTEGER NOT NULL,
-    PRIMARY KEY (stream_id, stream_version)
-) WITHOUT ROWID;
+-- Which positions hold which versions of a stream: `stream_chunks` (see chunks.rs), written
+-- in bulk (see stream_index.rs); events after head.indexed are not in it yet.
 -- The head of the log as of the last commit; verify compares it with the last event.
 CREATE TABLE head (
     id        INTEGER PRIMARY KEY CHECK (id = 1),
     position  INTEGER NOT NULL,
     log_hash  BLOB    NOT NULL,
-    indexed   INTEGER NOT NULL DEFAULT 0  -- every event up to here is in stream_index
+    indexed   INTEGER NOT NULL DEFAULT 0  -- every event up to here is in stream_chunks
 );
 INSERT INTO head (id, position, log_hash, indexed) VALUES (1, 0, zeroblob(32), 0);
 ";
@@ -133,6 +132,56 @@ pub fn storage_error(path: &Path, action: &'static str, e: rusqlite::Error) -> S
     }
 }
 
+/// Migrates a format-2 file to format 3: the per-event rows of `stream_index` are packed
+/// into `stream_chunks` ([`super::chunks`]), in one transaction. Anything failing leaves the
+/// file as it was.
+fn migrate_from_2(path: &Path, conn: &Connection) -> Result<(), StoreError> {
+    let fail = |e| {
+        let _ = conn.execute_batch("ROLLBACK");
+        storage_error(
+            path,
+            "migrating the store file from format 2 to format 3",
+            e,
+        )
+    };
+    conn.execute_batch("BEGIN IMMEDIATE;").map_err(fail)?;
+    let packed = (|| -> rusqlite::Result<()> {
+        conn.execute_batch(chunks::CREATE)?;
+        let mut stmt = conn.prepare(
+            "SELECT stream_id, stream_version, position FROM stream_index ORDER BY stream_id, stream_version",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut stream: Option<String> = None;
+        let mut entries: Vec<(u64, u64)> = Vec::new();
+        let flush = |stream: &Option<String>, entries: &mut Vec<(u64, u64)>| {
+            if let Some(id) = stream {
+                // A stream id that does not parse cannot be asked for; verify reports it.
+                if let Ok(id) = id.parse::<StreamId>() {
+                    chunks::insert(conn, &id, entries)?;
+                }
+            }
+            entries.clear();
+            Ok::<(), rusqlite::Error>(())
+        };
+        while let Some(row) = rows.next()? {
+            let id: String = row.get(0)?;
+            if stream.as_deref() != Some(id.as_str()) {
+                flush(&stream, &mut entries)?;
+                stream = Some(id);
+            }
+            let version: i64 = row.get(1)?;
+            let position: i64 = row.get(2)?;
+            entries.push((version.max(0) as u64, position.max(0) as u64));
+        }
+        flush(&stream, &mut entries)?;
+        drop(rows);
+        drop(stmt);
+        conn.execute_batch("DROP TABLE stream_index; PRAGMA user_version = 3;")
+    })();
+    packed.map_err(fail)?;
+    conn.execute_batch("COMMIT;").map_err(fail)
+}
+
 /// Opens (and with `create`, creates) the store file for the writer, checking it first.
 ///
 /// Returns the connection and the head recorded in the file.
@@ -173,17 +222,30 @@ pub fn open_writer(path: &Path, create: bool) -> Result<(Connection, u64, Hash),
     conn.busy_timeout(std::time::Duration::from_secs(10))
         .map_err(err("setting the busy timeout"))?;
     fix_plans(path, &conn)?;
+    load_arrays(path, &conn)?;
     if !existed {
         conn.execute_batch(&format!(
-            "BEGIN IMMEDIATE; {CREATE} PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {FORMAT_VERSION}; COMMIT;"
+            "BEGIN IMMEDIATE; {CREATE} {} PRAGMA application_id = {APPLICATION_ID}; PRAGMA user_version = {FORMAT_VERSION}; COMMIT;",
+            chunks::CREATE
         ))
         .map_err(err("creating the store tables"))?;
     }
     if existed && format_version(path, &conn)? == 1 {
         migrate_from_1(path, &conn)?;
     }
+    if existed && format_version(path, &conn)? == 2 {
+        migrate_from_2(path, &conn)?;
+    }
     let (position, hash) = check_head(path, &conn)?;
     Ok((conn, position, hash))
+}
+
+/// Registers `rarray`, the table-valued function that hands SQLite a list of positions
+/// without formatting it as text: stream reads fetch their events by position with it
+/// ([`super::stream_rows`]).
+fn load_arrays(path: &Path, conn: &Connection) -> Result<(), StoreError> {
+    rusqlite::vtab::array::load_module(conn)
+        .map_err(|e| storage_error(path, "registering the position lists", e))
 }
 
 /// Turns on the query planner stability guarantee: every statement keeps the plan it was
@@ -215,6 +277,7 @@ pub fn open_reader(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "query_only", true)
         .map_err(err("making a reader read-only"))?;
     fix_plans(path, &conn)?;
+    load_arrays(path, &conn)?;
     conn.pragma_update(None, "cache_size", -16384)
         .map_err(err("sizing the page cache"))?;
     conn.busy_timeout(std::time::Duration::from_secs(10))

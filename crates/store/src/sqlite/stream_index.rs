@@ -1,8 +1,9 @@
 //! The deferred stream index: which positions hold which stream's versions.
 //!
-//! Format 2 of the store file keeps the `events` table append-only and indexes streams in a
-//! separate table, `stream_index (stream_id, stream_version) → position`, written **in bulk**
-//! by the writer every [`INDEX_EVERY`] events instead of once per event. The events after
+//! The store file (since format 2) keeps the `events` table append-only and indexes streams
+//! in a separate table, written **in bulk** by the writer every [`INDEX_EVERY`] events
+//! instead of once per event; since format 3 that table, `stream_chunks`, packs each
+//! stream's new positions into one row per bulk write ([`super::chunks`]). The events after
 //! the last bulk (the *tail*, `position > head.indexed`) are indexed in memory only, by the
 //! [`Tail`] below, which the writer extends after every commit and every reader consults.
 //!
@@ -11,7 +12,8 @@
 //! With one index entry per event, a commit of 64 appends to 64 streams dirtied 64 leaf
 //! pages of the stream index (each stream's entries sit together), ~250 KiB of WAL frames
 //! for ~20 KiB of events; the flush of those frames was the bound of concurrent appends.
-//! Written in bulk, each stream's leaf is dirtied once per few thousand events.
+//! Written in bulk, each stream's leaf is dirtied once per few thousand events; packed into
+//! chunks, a bulk write inserts one row per stream instead of one per event.
 //!
 //! # Why it is sound
 //!
@@ -19,8 +21,8 @@
 //!   insert but on the single writer: it is the only thread that writes, it assigns each
 //!   stream's next version from the head it knows (its cache, the tail, or the file, always
 //!   read inside its own transaction), and an append whose expected version does not match
-//!   that head is refused. The bulk insert into `stream_index` (primary key on stream and
-//!   version) still refuses a duplicate, so a writer bug could not go unnoticed, and `verify`
+//!   that head is refused. Reads check that every event the index names is the version of
+//!   the stream it is named as, so a writer bug could not go unnoticed, and `verify`
 //!   checks every stream's versions are contiguous and chained.
 //! * **Crashes**: the bulk insert and the head's `indexed` mark are one transaction, so after
 //!   any crash the file says exactly which positions are indexed; on open the tail is rebuilt
@@ -34,8 +36,10 @@
 use std::collections::HashMap;
 
 use parking_lot::RwLock;
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use ticketflow_events::StreamId;
+
+use super::chunks;
 
 /// Events between two bulk writes of the stream index.
 pub const INDEX_EVERY: u64 = 1024;
@@ -51,7 +55,7 @@ pub struct Tail {
 
 #[derive(Default)]
 struct TailInner {
-    /// Every position up to this one is in `stream_index`.
+    /// Every position up to this one is in the stream index (`stream_chunks`).
     indexed: u64,
     streams: HashMap<StreamId, Entries>,
     events: u64,
@@ -137,34 +141,30 @@ impl Tail {
         *self.inner.write() = other.inner.into_inner();
     }
 
-    /// Writes every unindexed entry up to `position` into `stream_index` in one transaction
-    /// with the head's `indexed` mark; only after that commit are they dropped from memory.
+    /// Writes every unindexed entry up to `position` into the stream index ([`chunks`]) in one
+    /// transaction with the head's `indexed` mark; only after that commit are they dropped
+    /// from memory. Answers the number of entries written.
     pub fn write_bulk(&self, conn: &mut Connection, position: u64) -> rusqlite::Result<u64> {
-        let mut batch: Vec<(StreamId, u64, u64)> = {
+        let mut batch: Vec<(StreamId, Entries)> = {
             let inner = self.inner.read();
             inner
                 .streams
                 .iter()
-                .flat_map(|(s, e)| {
-                    e.iter()
-                        .filter(|&&(_, p)| p <= position)
-                        .map(move |&(v, p)| (s.clone(), v, p))
+                .map(|(s, e)| {
+                    let upto: Entries = e.iter().copied().filter(|&(_, p)| p <= position).collect();
+                    (s.clone(), upto)
                 })
+                .filter(|(_, e)| !e.is_empty())
                 .collect()
         };
         // Key order: each leaf of the index is visited once.
-        batch.sort_unstable_by(|a, b| (a.0.as_str(), a.1).cmp(&(b.0.as_str(), b.1)));
+        batch.sort_unstable_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
         let tx = conn.transaction()?;
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO stream_index (stream_id, stream_version, position) VALUES (?1, ?2, ?3)",
-            )?;
-            for (stream, version, pos) in &batch {
-                insert.execute(params![stream.as_str(), *version as i64, *pos as i64])?;
-            }
-            tx.prepare_cached("UPDATE head SET indexed = MAX(indexed, ?1) WHERE id = 1")?
-                .execute([position as i64])?;
+        for (stream, entries) in &batch {
+            chunks::insert(&tx, stream, entries)?;
         }
+        tx.prepare_cached("UPDATE head SET indexed = MAX(indexed, ?1) WHERE id = 1")?
+            .execute([position as i64])?;
         tx.commit()?;
         let mut inner = self.inner.write();
         inner.indexed = inner.indexed.max(position);
@@ -175,7 +175,7 @@ impl Tail {
             !e.is_empty()
         });
         inner.events = left;
-        Ok(batch.len() as u64)
+        Ok(batch.iter().map(|(_, e)| e.len() as u64).sum())
     }
 }
 
