@@ -80,6 +80,16 @@ impl SqliteStore {
     ) -> StoreResult<Vec<RecordedEvent>> {
         let path = &self.inner.path;
         let tail_last = tail.last().map(|&(v, _)| v);
+        // A forward read of an indexed stream: its first entries say whether it is small,
+        // so a ticket is read with two statements instead of asking for its version first.
+        if tail_last.is_none() && read.direction == Direction::Forward {
+            let small = self.inner.with_reader(|c| {
+                stream_rows::read_if_small(path, c, &stream, read, durable, INLINE_EVENTS)
+            })?;
+            if let Some(events) = small {
+                return Ok(events);
+            }
+        }
         let last = match tail_last {
             Some(_) => tail_last,
             None => self

@@ -110,6 +110,25 @@ pub fn read_stream(
     }
 }
 
+/// A forward read of a stream with no unindexed entries, if it returns at most `small`
+/// events: `None` when it would return more (the caller reads it in pieces).
+pub fn read_if_small(
+    path: &Path,
+    conn: &Connection,
+    stream: &StreamId,
+    read: StreamRead,
+    durable: u64,
+    small: usize,
+) -> StoreResult<Option<Vec<RecordedEvent>>> {
+    let limit = read.max_count.min(small.saturating_add(1));
+    let wanted = chunks::forward(path, conn, stream, read.from, durable, limit)?;
+    if wanted.len() > small && read.max_count > small {
+        return Ok(None);
+    }
+    let wanted = &wanted[..wanted.len().min(read.max_count)];
+    fetch(path, conn, stream, wanted).map(Some)
+}
+
 /// The events of `stream` at the `wanted` (version, position) entries (ascending), in that
 /// order, each checked to be the version of the stream the index says it is.
 fn fetch(
