@@ -204,11 +204,15 @@ pub fn read_all(
     let mut rows = stmt
         .query(rusqlite::params![from, clamp(durable)])
         .map_err(err)?;
+    let filtered = !filter.categories.is_empty() || !filter.event_types.is_empty();
     while let Some(row) = rows.next().map_err(err)? {
-        let stream = row.get_ref(1).map_err(err)?.as_str().unwrap_or("");
-        let t = row.get_ref(4).map_err(err)?.as_str().unwrap_or("");
-        if !passes(filter, stream, t) {
-            continue;
+        // Unfiltered reads (catch-up, rebuilds) skip the two column lookups per row.
+        if filtered {
+            let stream = row.get_ref(1).map_err(err)?.as_str().unwrap_or("");
+            let t = row.get_ref(4).map_err(err)?.as_str().unwrap_or("");
+            if !passes(filter, stream, t) {
+                continue;
+            }
         }
         // Consecutive events often share a stream (one command's events): the previous
         // row's stream id spares parsing it again.
